@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendlyIntegrationConfig(AppConfig):
+    name = "calendly_integration"
+    verbose_name = _("Calendly")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from calendly_integration import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,214 @@
+"""System checks: say at ``manage.py check`` time what is missing or unsafe in ``CALENDLY``.
+
+Misconfiguration otherwise shows up much later and far away (a webhook that never verifies, a login
+that fails at Calendly's consent page), so each check names the setting and how to fix it.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from calendly_integration.conf import calendly_settings
+
+ID = "calendly_integration.{}"
+
+
+def _is_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+def _is_https(value: str) -> bool:
+    return urlsplit(value).scheme == "https"
+
+
+@register(Tags.compatibility)
+def check_settings_shape(app_configs=None, **kwargs) -> list:
+    raw = getattr(settings, "CALENDLY", None)
+    if raw is not None and not isinstance(raw, dict):
+        return [
+            Error(
+                "settings.CALENDLY must be a dict.",
+                hint="Set CALENDLY = {...} with the keys documented in the README.",
+                id=ID.format("E001"),
+            )
+        ]
+    return [
+        Warning(
+            f"Unknown key CALENDLY[{key!r}] is ignored.",
+            hint="Check the spelling against the settings reference in the README.",
+            id=ID.format("W001"),
+        )
+        for key in calendly_settings.unknown_keys()
+    ]
+
+
+@register(Tags.compatibility)
+def check_urls(app_configs=None, **kwargs) -> list:
+    messages = []
+    for name in ("API_BASE_URL", "AUTH_BASE_URL"):
+        value = getattr(calendly_settings, name)
+        if not _is_url(value):
+            messages.append(
+                Error(
+                    f"CALENDLY[{name!r}] must be an http(s) URL, got {value!r}.",
+                    hint="Leave it unset for Calendly itself, or point it at the simulator.",
+                    id=ID.format("E002"),
+                )
+            )
+        elif not settings.DEBUG and not _is_https(value):
+            messages.append(
+                Warning(
+                    f"CALENDLY[{name!r}] is not https while DEBUG is off: tokens travel in clear.",
+                    hint="Use https in production; plain http is only for the local simulator.",
+                    id=ID.format("W002"),
+                )
+            )
+    public = calendly_settings.PUBLIC_BASE_URL
+    if not public:
+        messages.append(
+            Warning(
+                "CALENDLY['PUBLIC_BASE_URL'] is not set: webhook subscriptions cannot be created.",
+                hint="Set it to the public https address of this site, e.g. https://example.com.",
+                id=ID.format("W003"),
+            )
+        )
+    elif not _is_url(public):
+        messages.append(
+            Error(
+                f"CALENDLY['PUBLIC_BASE_URL'] must be an http(s) URL, got {public!r}.",
+                id=ID.format("E003"),
+            )
+        )
+    elif not settings.DEBUG and not _is_https(public):
+        messages.append(
+            Warning(
+                "CALENDLY['PUBLIC_BASE_URL'] is not https: Calendly only delivers webhooks to "
+                "https URLs.",
+                id=ID.format("W004"),
+            )
+        )
+    return messages
+
+
+@register(Tags.security)
+def check_credentials(app_configs=None, **kwargs) -> list:
+    messages = []
+    client_id, secret = calendly_settings.CLIENT_ID, calendly_settings.CLIENT_SECRET
+    if bool(client_id) != bool(secret):
+        messages.append(
+            Error(
+                "CALENDLY needs both CLIENT_ID and CLIENT_SECRET, or neither.",
+                hint="Copy both from your OAuth app in Calendly's developer portal.",
+                id=ID.format("E004"),
+            )
+        )
+    if not client_id and not calendly_settings.PERSONAL_ACCESS_TOKEN:
+        messages.append(
+            Warning(
+                "Neither an OAuth client (CLIENT_ID/CLIENT_SECRET) nor a PERSONAL_ACCESS_TOKEN "
+                "is configured: users can only connect with their own personal access tokens.",
+                id=ID.format("W005"),
+            )
+        )
+    if client_id and not calendly_settings.WEBHOOK_SIGNING_KEY:
+        messages.append(
+            Warning(
+                "CALENDLY['WEBHOOK_SIGNING_KEY'] is empty: deliveries to subscriptions made with "
+                "OAuth tokens cannot be verified and will be rejected.",
+                hint="Copy the webhook signing key from your OAuth app's page in Calendly.",
+                id=ID.format("W006"),
+            )
+        )
+    if getattr(settings, "SOCIALACCOUNT_STORE_TOKENS", False):
+        messages.append(
+            Warning(
+                "SOCIALACCOUNT_STORE_TOKENS is on: allauth keeps Calendly tokens in plaintext.",
+                hint="Set SOCIALACCOUNT_STORE_TOKENS = False; this app stores them encrypted.",
+                id=ID.format("W007"),
+            )
+        )
+    return messages
+
+
+@register(Tags.security)
+def check_encryption_keys(app_configs=None, **kwargs) -> list:
+    keys = calendly_settings.TOKEN_ENCRYPTION_KEYS
+    if isinstance(keys, str):
+        keys = [keys]
+    if not keys:
+        return [
+            Warning(
+                "CALENDLY['TOKEN_ENCRYPTION_KEYS'] is empty: tokens are encrypted with a key "
+                "derived from SECRET_KEY, so rotating SECRET_KEY makes them unreadable.",
+                hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'",
+                id=ID.format("W008"),
+            )
+        ]
+    messages = []
+    for index, key in enumerate(keys):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            messages.append(
+                Error(
+                    f"CALENDLY['TOKEN_ENCRYPTION_KEYS'][{index}] is not a valid Fernet key.",
+                    hint="A Fernet key is 32 url-safe base64-encoded bytes (44 characters).",
+                    id=ID.format("E005"),
+                )
+            )
+    return messages
+
+
+NUMBER_RULES = {
+    "PAGE_SIZE": (1, 100),
+    "CONNECT_TIMEOUT": (0.001, None),
+    "READ_TIMEOUT": (0.001, None),
+    "MAX_RETRIES": (0, 10),
+    "RETRY_BACKOFF": (0, None),
+    "RETRY_BACKOFF_MAX": (0, None),
+    "RATE_LIMIT_MAX_WAIT": (0, None),
+    "WEBHOOK_TOLERANCE": (1, None),
+    "WEBHOOK_MAX_BODY_BYTES": (1, None),
+    "TOKEN_REFRESH_MARGIN": (0, 7200),
+    "SYNC_BACKFILL_DAYS": (0, None),
+    "SYNC_HORIZON_DAYS": (0, None),
+    "SYNC_INTERVAL_MINUTES": (1, None),
+    "DELIVERY_RETENTION_DAYS": (1, None),
+    "SYNC_RUN_RETENTION_DAYS": (1, None),
+}
+
+
+@register(Tags.compatibility)
+def check_numbers(app_configs=None, **kwargs) -> list:
+    messages = []
+    for name, (low, high) in NUMBER_RULES.items():
+        value = getattr(calendly_settings, name)
+        valid = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        valid = valid and value >= low and (high is None or value <= high)
+        if not valid:
+            bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+            messages.append(
+                Error(
+                    f"CALENDLY[{name!r}] must be a number {bounds}, got {value!r}.",
+                    id=ID.format("E006"),
+                )
+            )
+    scopes = calendly_settings.SCOPES
+    if isinstance(scopes, str) or not all(isinstance(s, str) for s in scopes):
+        messages.append(
+            Error(
+                "CALENDLY['SCOPES'] must be a list of scope names, e.g. ['users:read'].",
+                id=ID.format("E007"),
+            )
+        )
+    return messages

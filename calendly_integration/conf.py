@@ -1,0 +1,156 @@
+"""The app's settings: one ``CALENDLY`` dict in the host site's settings, read lazily.
+
+Reading on every attribute access (instead of copying at import time) is what lets tests use
+``override_settings(CALENDLY={...})`` and lets a host site change settings without a restart of
+anything that imported this module early. Every key is declared once in ``SETTINGS`` with its
+default and its documentation; the README's settings table is checked against it by a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings as django_settings
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    doc: str
+    secret: bool = False
+
+
+DEFAULT_SCOPES = (
+    "users:read",
+    "organizations:read",
+    "event_types:read",
+    "scheduled_events:read",
+    "scheduled_events:write",
+    "scheduling_links:write",
+    "webhooks:read",
+    "webhooks:write",
+    "routing_forms:read",
+    "availability:read",
+)
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("API_BASE_URL", "https://api.calendly.com", "Base URL of Calendly's API v2."),
+    Setting(
+        "AUTH_BASE_URL",
+        "https://auth.calendly.com",
+        "Base URL of Calendly's OAuth server (authorize, token, revoke, introspect).",
+    ),
+    Setting("CLIENT_ID", "", "OAuth client id of your Calendly app."),
+    Setting("CLIENT_SECRET", "", "OAuth client secret of your Calendly app.", secret=True),
+    Setting(
+        "SCOPES",
+        DEFAULT_SCOPES,
+        "OAuth scopes requested at authorization. Empty means the app's implicit full scope.",
+    ),
+    Setting("USE_PKCE", True, "Send a PKCE (S256) challenge with the authorization request."),
+    Setting(
+        "PERSONAL_ACCESS_TOKEN",
+        "",
+        "A personal access token for single-account setups and scripts (env CALENDLY_API_KEY).",
+        secret=True,
+    ),
+    Setting(
+        "TOKEN_ENCRYPTION_KEYS",
+        (),
+        "Fernet keys that encrypt stored tokens, newest first; older keys still decrypt. "
+        "Empty: a key derived from SECRET_KEY (a system check warns).",
+        secret=True,
+    ),
+    Setting(
+        "TOKEN_REFRESH_MARGIN",
+        300,
+        "Seconds before expiry at which an access token is refreshed.",
+    ),
+    Setting(
+        "WEBHOOK_SIGNING_KEY",
+        "",
+        "Your OAuth app's webhook signing key, to verify deliveries to OAuth subscriptions.",
+        secret=True,
+    ),
+    Setting(
+        "WEBHOOK_TOLERANCE",
+        180,
+        "Seconds a webhook signature timestamp may differ from now before it counts as a replay.",
+    ),
+    Setting("WEBHOOK_MAX_BODY_BYTES", 1_000_000, "Largest webhook body accepted (413 above)."),
+    Setting(
+        "WEBHOOK_PROCESS_INLINE",
+        False,
+        "Process webhook deliveries in the request instead of queueing a django-q2 task.",
+    ),
+    Setting(
+        "WEBHOOK_EVENTS",
+        (
+            "invitee.created",
+            "invitee.canceled",
+            "invitee_no_show.created",
+            "invitee_no_show.deleted",
+        ),
+        "Events our webhook subscriptions ask for (routing_form_submission.created is added for "
+        "organization scope).",
+    ),
+    Setting(
+        "PUBLIC_BASE_URL",
+        "",
+        "Public https base URL of this site, used to build webhook callback URLs.",
+    ),
+    Setting("SYNC_BACKFILL_DAYS", 30, "Days of past scheduled events an incremental sync takes."),
+    Setting("SYNC_HORIZON_DAYS", 180, "Days of future scheduled events an incremental sync takes."),
+    Setting("SYNC_INTERVAL_MINUTES", 15, "Minutes between background syncs of every connection."),
+    Setting("PAGE_SIZE", 100, "Page size asked of Calendly's list endpoints (1..100)."),
+    Setting("CONNECT_TIMEOUT", 5.0, "Seconds to wait for a TCP connection to Calendly."),
+    Setting("READ_TIMEOUT", 30.0, "Seconds to wait for Calendly to answer a request."),
+    Setting(
+        "MAX_RETRIES",
+        3,
+        "Retries of safe requests (GET, DELETE) after a connection error or a 5xx answer.",
+    ),
+    Setting("RETRY_BACKOFF", 0.5, "First retry delay in seconds; doubles each time, with jitter."),
+    Setting("RETRY_BACKOFF_MAX", 8.0, "Longest delay between two retries, in seconds."),
+    Setting(
+        "RATE_LIMIT_MAX_WAIT",
+        10.0,
+        "Longest wait in seconds for a rate-limit reset inside a call; longer waits raise "
+        "RateLimited so a task can reschedule itself.",
+    ),
+    Setting("DELIVERY_RETENTION_DAYS", 30, "Days webhook deliveries are kept before pruning."),
+    Setting("SYNC_RUN_RETENTION_DAYS", 30, "Days sync runs are kept before pruning."),
+    Setting("SLACK_WEBHOOK_URL", "", "Slack incoming-webhook URL for notifications.", secret=True),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class CalendlySettings:
+    """Attribute access to ``settings.CALENDLY`` with documented defaults."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            setting = _BY_NAME[name]
+        except KeyError:
+            raise AttributeError(f"Unknown CALENDLY setting: {name}") from None
+        return self.user_settings().get(name, setting.default)
+
+    @staticmethod
+    def user_settings() -> dict[str, Any]:
+        return getattr(django_settings, "CALENDLY", None) or {}
+
+    def unknown_keys(self) -> list[str]:
+        return sorted(set(self.user_settings()) - set(_BY_NAME))
+
+    def __repr__(self) -> str:
+        shown = {
+            s.name: ("***" if s.secret and getattr(self, s.name) else getattr(self, s.name))
+            for s in SETTINGS
+        }
+        return f"CalendlySettings({shown})"
+
+
+calendly_settings = CalendlySettings()

@@ -1,0 +1,164 @@
+"""Settings of the demo site.
+
+Everything that differs between a laptop, CI and production comes from the environment, with defaults
+that run offline: SQLite, django-q2's ORM broker and the built-in Calendly simulator.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+SECRET_KEY = env("SECRET_KEY", "demo-only-secret-key-change-me-in-production-0123456789")
+ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "django_q",
+    "calendly_integration",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "project.urls"
+WSGI_APPLICATION = "project.wsgi.application"
+SITE_ID = 1
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE makes SQLite take its write lock at BEGIN, so select_for_update-style
+    # critical sections (token refresh) serialize instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+SOCIALACCOUNT_STORE_TOKENS = False
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Calendly integration API",
+    "VERSION": "0.1.0",
+}
+
+REDIS_URL = env("REDIS_URL")
+Q_CLUSTER = {
+    "name": "calendly",
+    "workers": int(env("Q_WORKERS", "2")),
+    "timeout": 600,
+    "retry": 720,
+    "max_attempts": 3,
+    "catch_up": False,
+    "label": "Tasks",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# The simulator serves both the API and the OAuth endpoints on one port in the demo.
+SIMULATOR_URL = env("CALENDLY_SIMULATOR_URL", "http://127.0.0.1:8765")
+_use_simulator = not (env("CALENDLY_CLIENT_ID") or env("CALENDLY_API_KEY"))
+
+CALENDLY = {
+    "API_BASE_URL": env(
+        "CALENDLY_API_BASE_URL", SIMULATOR_URL if _use_simulator else "https://api.calendly.com"
+    ),
+    "AUTH_BASE_URL": env(
+        "CALENDLY_AUTH_BASE_URL", SIMULATOR_URL if _use_simulator else "https://auth.calendly.com"
+    ),
+    "CLIENT_ID": env("CALENDLY_CLIENT_ID", "demo-client" if _use_simulator else ""),
+    "CLIENT_SECRET": env("CALENDLY_CLIENT_SECRET", "demo-secret" if _use_simulator else ""),
+    "PERSONAL_ACCESS_TOKEN": env("CALENDLY_API_KEY"),
+    "WEBHOOK_SIGNING_KEY": env(
+        "CALENDLY_WEBHOOK_SIGNING_KEY", "demo-signing-key" if _use_simulator else ""
+    ),
+    "PUBLIC_BASE_URL": env("CALENDLY_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+    # A fixed key keeps the demo's database readable across restarts; production sets its own.
+    "TOKEN_ENCRYPTION_KEYS": [
+        k
+        for k in env(
+            "CALENDLY_TOKEN_ENCRYPTION_KEYS", "ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="
+        ).split(",")
+        if k
+    ],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"calendly_integration": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")}},
+}
