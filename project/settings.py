@@ -22,7 +22,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", "demo-only-secret-key-change-me-in-production-0123456789")
-ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")]
+ALLOWED_HOSTS = env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -160,5 +160,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"calendly_integration": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "calendly_integration": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")}
+    },
 }
