@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format check bench clean
+.PHONY: demo test install lint format dist clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -30,6 +30,11 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+dist: install
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(PY) -c 'import sys, zipfile, glob; names = zipfile.ZipFile(glob.glob("dist/*.whl")[0]).namelist(); bad = [n for n in names if not n.startswith(("calendly_integration/", "django_calendly_integration-"))]; sys.exit(f"unexpected files in the wheel: {bad}" if bad else 0)'
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
