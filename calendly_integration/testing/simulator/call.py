@@ -1,0 +1,161 @@
+"""What an API handler gets: the request, the caller, the store, and Calendly's parameter rules.
+
+The helpers here give every endpoint the same validation wording (400 ``details`` entries naming
+the parameter) and the same organization-role checks, so handlers stay a few lines each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from . import errors
+from .messages import Request, Response
+from .pagination import SortKey, paginate
+from .state import Store, uuid_from_uri
+from .timeutil import parse_iso
+from .tokens import AccessToken
+
+if TYPE_CHECKING:
+    from .simulator import CalendlySimulator
+
+
+@dataclass
+class Call:
+    sim: CalendlySimulator
+    request: Request
+    token: AccessToken
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Store:
+        return self.sim.store
+
+    @property
+    def caller_uuid(self) -> str:
+        return self.token.user_uuid
+
+    @property
+    def caller(self) -> dict[str, Any]:
+        return self.store.users[self.token.user_uuid]
+
+    @property
+    def caller_is_admin(self) -> bool:
+        return self.store.is_admin(self.caller_uuid)
+
+    def now(self) -> datetime:
+        return self.sim.now()
+
+    def param(self, name: str) -> str | None:
+        value = self.request.param(name)
+        return value if value not in (None, "") else None
+
+    def require(self, name: str) -> str:
+        value = self.param(name)
+        if value is None:
+            raise errors.invalid_argument((name, "is required"))
+        return value
+
+    def choice(self, name: str, choices: Sequence[str]) -> str | None:
+        value = self.param(name)
+        if value is not None and value not in choices:
+            raise errors.invalid_argument((name, "must be one of " + ", ".join(choices)))
+        return value
+
+    def boolean(self, name: str) -> bool | None:
+        value = self.param(name)
+        if value is None:
+            return None
+        if value.lower() not in ("true", "false"):
+            raise errors.invalid_argument((name, "must be true or false"))
+        return value.lower() == "true"
+
+    def time(self, name: str, *, required: bool = False) -> datetime | None:
+        value = self.require(name) if required else self.param(name)
+        if value is None:
+            return None
+        try:
+            return parse_iso(value)
+        except ValueError:
+            raise errors.invalid_argument(
+                (name, "must be a valid ISO 8601 timestamp, e.g. 2020-01-02T03:04:05.678123Z")
+            ) from None
+
+    @staticmethod
+    def time_value(value: Any, name: str, problems: list[tuple[str, str]]) -> datetime | None:
+        """Parse a timestamp from a JSON body, collecting a problem instead of raising."""
+        try:
+            return parse_iso(value)
+        except (ValueError, TypeError):
+            problems.append((name, "must be a valid ISO 8601 timestamp"))
+            return None
+
+    def organization_param(self, name: str = "organization", *, required: bool = False) -> bool:
+        """Validate an organization URI parameter; True when it was given.
+
+        An unknown organization is a 404 only when it is well formed; a foreign one is a 403,
+        because the caller is not a member.
+        """
+        value = self.require(name) if required else self.param(name)
+        if value is None:
+            return False
+        if uuid_from_uri(value, "organizations") is None:
+            raise errors.invalid_argument((name, "must be an organization URI"))
+        if not self.store.is_org_uri(value):
+            raise errors.permission_denied("You do not have permission to access this resource.")
+        return True
+
+    def user_param(self, name: str = "user", *, required: bool = False) -> dict[str, Any] | None:
+        value = self.require(name) if required else self.param(name)
+        if value is None:
+            return None
+        if uuid_from_uri(value, "users") is None:
+            raise errors.invalid_argument((name, "must be a user URI"))
+        user = self.store.user_by_uri(value)
+        if user is None:
+            raise errors.not_found()
+        return user
+
+    def in_organization(self, user: dict[str, Any]) -> bool:
+        return self.store.role_of(user["uri"].rsplit("/", 1)[1]) is not None
+
+    def require_admin(
+        self, message: str = "You do not have permission to access this resource."
+    ) -> None:
+        if not self.caller_is_admin:
+            raise errors.permission_denied(message)
+
+    def body(self) -> dict[str, Any]:
+        return self.request.json_object()
+
+    def page(
+        self,
+        rows: list[dict[str, Any]],
+        key: SortKey,
+        *,
+        descending: bool = False,
+        max_count: int = 100,
+        extra: dict[str, Any] | None = None,
+    ) -> Response:
+        """One page of ``rows`` as Calendly's list response.
+
+        Serialized right away, while the handler still holds the store lock, so no copies of
+        the rows are needed to get a consistent snapshot.
+        """
+        data = paginate(
+            self.request,
+            self.sim.url,
+            rows,
+            key,
+            descending=descending,
+            max_count=max_count,
+        )
+        if extra:
+            data.update(extra)
+        return Response.json(200, data)
+
+    @staticmethod
+    def resource(resource: dict[str, Any], status: int = 200) -> Response:
+        return Response.json(status, {"resource": resource})

@@ -1,0 +1,398 @@
+"""``CalendlySimulator``: a stateful fake Calendly served over real HTTP.
+
+This is the public face of the package: start it, point a client at ``sim.url`` (the API and the
+OAuth server share it), hand out tokens, act as invitees (book, cancel, reschedule, no-shows) and
+watch the webhooks, requests and spec violations it records. See the module docstrings of the
+other modules for how each piece behaves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from . import actions, dataset
+from .app import Application
+from .faults import Faults
+from .messages import RecordedRequest
+from .ratelimit import RateLimiter
+from .server import HttpServer
+from .state import Store, invitee_ids_from_uri, uuid_from_uri
+from .timeutil import Clock, day_start, now_from, to_datetime
+from .tokens import TokenStore, parse_scopes
+from .webhook_delivery import DeliveryAttempt, WebhookDispatcher
+
+DEFAULT_CLIENT_ID = "demo-client"
+DEFAULT_CLIENT_SECRET = "demo-secret"
+
+
+@dataclass(frozen=True)
+class SimUser:
+    """A seeded Calendly user, as tests need it."""
+
+    uri: str
+    uuid: str
+    email: str
+    name: str
+    role: str
+
+
+class CalendlySimulator:
+    def __init__(
+        self,
+        seed: int = 1,
+        size: str = "small",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        rate_limit_per_minute: int = 500,
+        validate: bool = False,
+        webhook_retry_delays: Sequence[float] = (1, 2, 4),
+        webhook_signing_key: str = "sim-app-signing-key",
+        clock: Clock | None = None,
+    ) -> None:
+        if size not in dataset.SIZES:
+            raise ValueError(f"size must be one of {sorted(dataset.SIZES)}, not {size!r}")
+        self.seed = seed
+        self.size = size
+        self.host = host
+        self.port = port
+        self.validate = validate
+        self.webhook_retry_delays = tuple(webhook_retry_delays)
+        self.webhook_signing_key = webhook_signing_key
+        self.clock = clock
+        self.time_offset = timedelta(0)
+        self.token_issuance_limit_per_minute: int | None = 8
+        self.limiter = RateLimiter(rate_limit_per_minute)
+        self.tokens = TokenStore()
+        self.tokens.clients[DEFAULT_CLIENT_ID] = DEFAULT_CLIENT_SECRET
+        self.faults = Faults(revoke=self.revoke_token)
+        self.requests: list[RecordedRequest] = []
+        self.requests_lock = threading.Lock()
+        self.validator: Any = None
+        self._store: Store | None = None
+        self._webhooks: WebhookDispatcher | None = None
+        self._server: HttpServer | None = None
+        self.url = ""
+
+    # lifecycle
+
+    def start(self) -> CalendlySimulator:
+        """Bind the port, build the dataset under the bound URL, and start serving."""
+        if self._server is not None:
+            return self
+        if self.validate:
+            from .validation import SpecValidator
+
+            self.validator = SpecValidator()
+        self._server = HttpServer(Application(self), self.host, self.port)
+        host, port = self._server.address
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        self.url = f"http://{shown}:{port}"
+        data = dataset.generate(self.seed, self.size, self.url, day_start(self.now()))
+        self._store = Store(data, self.url, self.seed)
+        self._webhooks = WebhookDispatcher(
+            self._store,
+            self.webhook_signing_key,
+            self.webhook_retry_delays,
+            self.now,
+            inspect=self.validator.check_webhook if self.validator is not None else None,
+        )
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._webhooks is not None:
+            self._webhooks.stop()
+
+    def __enter__(self) -> CalendlySimulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<CalendlySimulator seed={self.seed} size={self.size} url={self.url or '-'}>"
+
+    # time
+
+    def now(self) -> datetime:
+        """The simulator's "now": the clock (default: real time) plus any ``advance()``."""
+        return now_from(self.clock) + self.time_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulator's clock forward, e.g. to expire access tokens in a test."""
+        self.time_offset += timedelta(seconds=seconds)
+
+    # the seeded organization
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("start() the simulator first")
+        return self._store
+
+    @property
+    def webhooks(self) -> WebhookDispatcher:
+        if self._webhooks is None:
+            raise RuntimeError("start() the simulator first")
+        return self._webhooks
+
+    def _user(self, uuid: str) -> SimUser:
+        user = self.store.users[uuid]
+        role = self.store.role_of(uuid) or "former"
+        return SimUser(user["uri"], uuid, user["email"], user["name"], role)
+
+    @property
+    def organization_uri(self) -> str:
+        return self.store.organization["uri"]
+
+    @property
+    def owner(self) -> SimUser:
+        return self._user(self.store.owner_uuid)
+
+    @property
+    def admin(self) -> SimUser:
+        return self._user(self.store.admin_uuid)
+
+    @property
+    def members(self) -> list[SimUser]:
+        """Current users with the plain ``user`` role (not the owner, the admin, or removed)."""
+        store = self.store
+        return [self._user(uuid) for uuid in store.member_uuids if store.role_of(uuid) == "user"]
+
+    @property
+    def users(self) -> list[SimUser]:
+        return [self._user(uuid) for uuid in self.store.users]
+
+    def get(self, uri: str) -> dict[str, Any] | None:
+        """A copy of any resource by URI (users, event types, events, invitees, ...)."""
+        store = self.store
+        with store.lock:
+            ids = invitee_ids_from_uri(uri)
+            if ids:
+                found = store.invitee_by_uri(uri)
+                return Store.copy(found) if found else None
+            for collection, table in (
+                ("users", store.users),
+                ("event_types", store.event_types),
+                ("scheduled_events", store.events),
+                ("invitee_no_shows", store.no_shows),
+                ("webhook_subscriptions", store.webhooks),
+                ("routing_forms", store.routing_forms),
+                ("routing_form_submissions", store.submissions),
+                ("user_availability_schedules", store.schedules),
+                ("organization_memberships", store.memberships),
+            ):
+                uuid = uuid_from_uri(uri, collection)
+                if uuid is not None:
+                    return Store.copy(table[uuid]) if uuid in table else None
+            if store.is_org_uri(uri):
+                return Store.copy(store.organization)
+        return None
+
+    def event_types_of(self, user_uri: str) -> list[dict[str, Any]]:
+        with self.store.lock:
+            return [
+                Store.copy(et)
+                for et in self.store.event_types.values()
+                if et["profile"]["owner"] == user_uri
+            ]
+
+    def events_of(self, user_uri: str) -> list[dict[str, Any]]:
+        with self.store.lock:
+            rows = [
+                Store.copy(e)
+                for e in self.store.events.values()
+                if e["event_memberships"][0]["user"] == user_uri
+            ]
+        return sorted(rows, key=lambda e: (e["start_time"], e["uri"]))
+
+    def invitees_of(self, event_uri: str) -> list[dict[str, Any]]:
+        uuid = uuid_from_uri(event_uri, "scheduled_events") or ""
+        with self.store.lock:
+            return [
+                Store.copy(self.store.invitees[i]) for i in self.store.event_invitees.get(uuid, [])
+            ]
+
+    # tokens and OAuth
+
+    def create_token(
+        self, user_uri: str | None = None, scopes: str | Sequence[str] | None = None
+    ) -> str:
+        """A personal-access-token-like access token (no expiry); scopes None = full access."""
+        uuid = self._user_uuid(user_uri)
+        return self.tokens.issue_personal(uuid, parse_scopes(scopes), self.now().timestamp())
+
+    def revoke_token(self, token: str) -> None:
+        self.tokens.revoke(token)
+
+    def register_oauth_client(self, client_id: str, client_secret: str) -> None:
+        self.tokens.clients[client_id] = client_secret
+
+    def authorize(
+        self,
+        client_id: str = DEFAULT_CLIENT_ID,
+        redirect_uri: str = "http://127.0.0.1/callback",
+        state: str = "",
+        code_challenge: str | None = None,
+        scope: str | None = None,
+        user_uri: str | None = None,
+        code_challenge_method: str = "S256",
+    ) -> str:
+        """Shortcut for the authorize page's "Approve": returns an authorization code."""
+        if client_id not in self.tokens.clients:
+            raise ValueError(f"unknown client_id {client_id!r}")
+        return self.tokens.issue_code(
+            client_id,
+            redirect_uri,
+            self._user_uuid(user_uri),
+            parse_scopes(scope),
+            code_challenge,
+            code_challenge_method if code_challenge else None,
+            self.now().timestamp(),
+        )
+
+    def _user_uuid(self, user_uri: str | None) -> str:
+        if user_uri is None:
+            return self.store.owner_uuid
+        uuid = uuid_from_uri(user_uri, "users")
+        if uuid is None or uuid not in self.store.users:
+            raise ValueError(f"unknown user {user_uri!r}")
+        return uuid
+
+    @property
+    def access_token_lifetime(self) -> int:
+        return self.tokens.access_token_lifetime
+
+    @access_token_lifetime.setter
+    def access_token_lifetime(self, seconds: int) -> None:
+        self.tokens.access_token_lifetime = seconds
+
+    @property
+    def refresh_count(self) -> int:
+        """Successful refresh_token grants so far."""
+        return self.tokens.refresh_count
+
+    @property
+    def refresh_reuse_attempts(self) -> int:
+        """Refresh grants attempted with an already-used refresh token (each got invalid_grant)."""
+        return self.tokens.refresh_reuse_attempts
+
+    @property
+    def refresh_issuances(self) -> dict[str, int]:
+        """Tokens issued per refresh token; every value is 1 when nothing refreshed twice."""
+        return dict(self.tokens.refresh_issuances)
+
+    @property
+    def rate_limit_per_minute(self) -> int:
+        return self.limiter.limit
+
+    @rate_limit_per_minute.setter
+    def rate_limit_per_minute(self, limit: int) -> None:
+        self.limiter.limit = limit
+
+    # recorded traffic
+
+    def clear_requests(self) -> None:
+        with self.requests_lock:
+            self.requests.clear()
+
+    @property
+    def spec_violations(self) -> list[str]:
+        return list(self.validator.violations) if self.validator is not None else []
+
+    @property
+    def deliveries(self) -> list[DeliveryAttempt]:
+        return list(self.webhooks.deliveries)
+
+    def wait_for_deliveries(self, timeout: float = 5) -> bool:
+        """Block until every queued webhook (including retries) was attempted."""
+        return self.webhooks.wait(timeout)
+
+    # invitee-side actions (they change state and send webhooks)
+
+    def _invitee(self, invitee_uri: str) -> dict[str, Any]:
+        invitee = self.store.invitee_by_uri(invitee_uri)
+        if invitee is None:
+            raise ValueError(f"unknown invitee {invitee_uri!r}")
+        return invitee
+
+    def book(
+        self,
+        event_type_uri: str,
+        start_time: datetime | str,
+        name: str,
+        email: str,
+        questions_and_answers: list[dict[str, Any]] | None = None,
+        tracking: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> str:
+        """An invitee books ``event_type_uri`` at ``start_time``; returns the invitee URI."""
+        uuid = uuid_from_uri(event_type_uri, "event_types")
+        if uuid is None:
+            raise ValueError(f"not an event type URI: {event_type_uri!r}")
+        with self.store.lock:
+            invitee = actions.book(
+                self,
+                uuid,
+                to_datetime(start_time),
+                name=name,
+                email=email,
+                questions_and_answers=questions_and_answers,
+                tracking=tracking,
+                **extra,
+            )
+            return invitee["uri"]
+
+    def cancel_invitee(self, invitee_uri: str, reason: str = "", canceler: str = "invitee") -> None:
+        """Cancel as the invitee (``canceler="invitee"``) or as the host (``"host"``)."""
+        with self.store.lock:
+            actions.cancel_invitee(
+                self, self._invitee(invitee_uri), reason=reason or None, canceler_type=canceler
+            )
+
+    def reschedule(self, invitee_uri: str, new_start_time: datetime | str) -> str:
+        with self.store.lock:
+            new = actions.reschedule(self, self._invitee(invitee_uri), to_datetime(new_start_time))
+            return new["uri"]
+
+    def mark_no_show(self, invitee_uri: str) -> str:
+        """Mark the invitee as a no-show; returns the no-show URI."""
+        with self.store.lock:
+            return actions.mark_no_show(self, self._invitee(invitee_uri))["uri"]
+
+    def unmark_no_show(self, invitee_uri: str) -> None:
+        with self.store.lock:
+            invitee = self._invitee(invitee_uri)
+            if invitee["no_show"] is None:
+                raise ValueError("the invitee is not marked as a no-show")
+            actions.unmark_no_show(self, invitee["no_show"]["uri"].rsplit("/", 1)[1])
+
+    def submit_routing_form(
+        self,
+        form_uri: str,
+        answers: dict[str, str | None],
+        tracking: dict[str, Any] | None = None,
+        submitter: str | None = None,
+    ) -> str:
+        """A respondent submits a routing form; sends routing_form_submission.created."""
+        uuid = uuid_from_uri(form_uri, "routing_forms")
+        if uuid is None:
+            raise ValueError(f"not a routing form URI: {form_uri!r}")
+        with self.store.lock:
+            submission = actions.submit_routing_form(
+                self, uuid, answers, tracking=tracking, submitter=submitter
+            )
+            return submission["uri"]

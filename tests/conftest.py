@@ -1,0 +1,3 @@
+"""Shared pytest configuration: the Calendly simulator fixtures."""
+
+pytest_plugins = ["calendly_integration.testing.fixtures"]
