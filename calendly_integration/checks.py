@@ -212,3 +212,69 @@ def check_numbers(app_configs=None, **kwargs) -> list:
             )
         )
     return messages
+
+
+ON_DISCONNECT_CHOICES = ("keep", "delete")
+
+
+@register(Tags.compatibility)
+def check_on_disconnect(app_configs=None, **kwargs) -> list:
+    value = calendly_settings.ON_DISCONNECT
+    if value in ON_DISCONNECT_CHOICES:
+        return []
+    return [
+        Error(
+            f"CALENDLY['ON_DISCONNECT'] must be 'keep' or 'delete', got {value!r}.",
+            hint="'keep' keeps a disconnected connection and its mirrored data; 'delete' removes them.",
+            id=ID.format("E008"),
+        )
+    ]
+
+
+@register(Tags.compatibility)
+def check_login_app(app_configs=None, **kwargs) -> list:
+    """CLIENT_ID/SECRET only reach allauth through our adapter (or an explicit APP entry)."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    if not apps.is_installed("calendly_integration.providers.calendly"):
+        return []
+    if not (calendly_settings.CLIENT_ID and calendly_settings.CLIENT_SECRET):
+        return []
+    provider_settings = getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}).get("calendly", {})
+    apps_in_settings = provider_settings.get("APPS") or [provider_settings.get("APP") or {}]
+    if any(app.get("client_id") for app in apps_in_settings):
+        return [
+            Warning(
+                "SOCIALACCOUNT_PROVIDERS['calendly'] names a client id other than "
+                "CALENDLY['CLIENT_ID']: tokens from a login could not be refreshed or revoked.",
+                hint="Refreshing and revoking use CALENDLY['CLIENT_ID'] and ['CLIENT_SECRET']; "
+                "give allauth the same credentials, or leave its APP out.",
+                id=ID.format("W010"),
+            )
+            for app in apps_in_settings
+            if app.get("client_id") and app.get("client_id") != calendly_settings.CLIENT_ID
+        ][:1]
+    from calendly_integration.providers.calendly.adapter import CalendlyAdapterMixin
+
+    path = getattr(
+        settings,
+        "SOCIALACCOUNT_ADAPTER",
+        "allauth.socialaccount.adapter.DefaultSocialAccountAdapter",
+    )
+    try:
+        adapter = import_string(path)
+    except ImportError:
+        return []
+    if isinstance(adapter, type) and issubclass(adapter, CalendlyAdapterMixin):
+        return []
+    return [
+        Warning(
+            "CALENDLY['CLIENT_ID'] is set, but allauth's Calendly login will not use it: the "
+            "socialaccount adapter lacks CalendlyAdapterMixin.",
+            hint="Set SOCIALACCOUNT_ADAPTER = 'calendly_integration.providers.calendly.adapter."
+            "CalendlySocialAccountAdapter' (or mix CalendlyAdapterMixin into yours), or add a "
+            "Calendly SocialApp in the admin.",
+            id=ID.format("W009"),
+        )
+    ]

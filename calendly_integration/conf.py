@@ -69,6 +69,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds before expiry at which an access token is refreshed.",
     ),
     Setting(
+        "ON_DISCONNECT",
+        "keep",
+        "What disconnecting does to a connection and the data mirrored through it: 'keep' keeps "
+        "the connection (status revoked) and its mirrored data; 'delete' deletes the connection "
+        "and the data mirrored only through it. Tokens are revoked and wiped either way.",
+    ),
+    Setting(
         "WEBHOOK_SIGNING_KEY",
         "",
         "Your OAuth app's webhook signing key, to verify deliveries to OAuth subscriptions.",

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_q",
     "calendly_integration",
+    "calendly_integration.providers.calendly",
 ]
 
 MIDDLEWARE = [
@@ -103,7 +104,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
+# Calendly tokens are stored encrypted in calendly_integration's Connection, never in allauth's tables.
 SOCIALACCOUNT_STORE_TOKENS = False
+# Takes the Calendly app's credentials from CALENDLY and encrypts tokens parked in the session.
+SOCIALACCOUNT_ADAPTER = (
+    "calendly_integration.providers.calendly.adapter.CalendlySocialAccountAdapter"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,0 +1,18 @@
+"""Forms of the app's pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PersonalAccessTokenForm(forms.Form):
+    """A personal access token to connect with; Calendly checks it before anything is stored."""
+
+    token = forms.CharField(
+        label=_("Personal access token"),
+        help_text=_("Create one in Calendly under Integrations → API & Webhooks."),
+        strip=True,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
+    )

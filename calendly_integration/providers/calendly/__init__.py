@@ -1,0 +1,1 @@
+"""The django-allauth provider ``calendly``: sign up, log in and connect with Calendly."""
