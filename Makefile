@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format dist clean
+.PHONY: demo test install lint format dist clean bench-webhooks bench-sync
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -16,7 +16,6 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(PY) manage.py migrate --noinput
 	$(PY) project/demo.py
 
 test: install
@@ -38,3 +37,12 @@ dist: install
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+
+# The webhook receiver under gunicorn against a bare view (a few minutes, loopback only).
+# DATABASE_URL/REDIS_URL pick PostgreSQL and Redis, as for `make test`.
+bench-webhooks: install
+	$(PY) tests/benchmarks/bench_webhooks.py
+
+# Full sync of 10,000 events against a naive baseline, SQLite and PostgreSQL (about 10 minutes).
+bench-sync: install
+	$(PY) -m tests.benchmarks.sync_benchmark $(BENCH_ARGS)

@@ -9,3 +9,4 @@ class CalendlyIntegrationConfig(AppConfig):
 
     def ready(self) -> None:
         from calendly_integration import checks  # noqa: F401  (registers the system checks)
+        from calendly_integration.webhooks import receivers  # noqa: F401  (webhook receivers)

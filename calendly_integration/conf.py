@@ -104,6 +104,27 @@ SETTINGS: tuple[Setting, ...] = (
         "organization scope).",
     ),
     Setting(
+        "WEBHOOK_ORGANIZATION_SCOPE",
+        False,
+        "Also subscribe at organization scope for connections whose user is an organization "
+        "owner or admin (every member's bookings, and routing form submissions).",
+    ),
+    Setting(
+        "WEBHOOK_MAX_ATTEMPTS",
+        5,
+        "Times a delivery's processing is tried before it stays failed (replay it by command).",
+    ),
+    Setting(
+        "WEBHOOK_RETRY_DELAY",
+        60,
+        "Seconds before a failed delivery is processed again; doubles with every attempt.",
+    ),
+    Setting(
+        "WEBHOOK_CHECK_INTERVAL_MINUTES",
+        60,
+        "Minutes between checks of every webhook subscription (disabled ones are recreated).",
+    ),
+    Setting(
         "PUBLIC_BASE_URL",
         "",
         "Public https base URL of this site, used to build webhook callback URLs.",
@@ -111,6 +132,34 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SYNC_BACKFILL_DAYS", 30, "Days of past scheduled events an incremental sync takes."),
     Setting("SYNC_HORIZON_DAYS", 180, "Days of future scheduled events an incremental sync takes."),
     Setting("SYNC_INTERVAL_MINUTES", 15, "Minutes between background syncs of every connection."),
+    Setting(
+        "SYNC_LOCK_SECONDS",
+        300,
+        "Length of a connection's sync lease, renewed after every page; a killed worker's lease "
+        "lapses after this long and the next sync resumes its work.",
+    ),
+    Setting(
+        "SYNC_TASK_TIME_LIMIT",
+        480,
+        "Seconds a background sync works before it stops at a page boundary and queues its own "
+        "continuation; keep it below Q_CLUSTER's timeout.",
+    ),
+    Setting(
+        "SYNC_NO_SHOW_DAYS",
+        2,
+        "Days after an event starts during which its invitees are fetched again (to catch no-shows, "
+        "which do not change the event); 0 turns this off.",
+    ),
+    Setting(
+        "SYNC_NO_SHOW_RECHECK_MINUTES",
+        60,
+        "Minimum minutes between two such no-show checks of one event.",
+    ),
+    Setting(
+        "TOKEN_CHECK_INTERVAL_MINUTES",
+        60,
+        "Minutes between background token health checks (refresh if due, verify with /users/me).",
+    ),
     Setting("PAGE_SIZE", 100, "Page size asked of Calendly's list endpoints (1..100)."),
     Setting("CONNECT_TIMEOUT", 5.0, "Seconds to wait for a TCP connection to Calendly."),
     Setting("READ_TIMEOUT", 30.0, "Seconds to wait for Calendly to answer a request."),
@@ -130,6 +179,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DELIVERY_RETENTION_DAYS", 30, "Days webhook deliveries are kept before pruning."),
     Setting("SYNC_RUN_RETENTION_DAYS", 30, "Days sync runs are kept before pruning."),
     Setting("SLACK_WEBHOOK_URL", "", "Slack incoming-webhook URL for notifications.", secret=True),
+    Setting(
+        "ADMIN_LIMIT_STAFF_TO_ORGANIZATIONS",
+        False,
+        "Limit staff who are not superusers, in the Django admin (lists, pages, actions, "
+        "dashboard), to the Calendly organizations their own connections belong to.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

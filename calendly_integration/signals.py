@@ -40,3 +40,65 @@ Arguments: ``connection`` (the ``Connection``; its ``pk`` is ``None`` when ``ON_
 (whether the row was deleted), ``revoke_errors`` (messages of revocations that failed; empty when
 every revocation succeeded).
 """
+
+
+# Webhooks. Sent once per delivery, after its rows are written and committed, with
+# ``sender`` the model class of the object the delivery is about. Every one of them also gets
+# ``delivery`` (the ``WebhookDelivery``), ``payload`` (Calendly's payload dict, as received) and
+# ``replay`` (``True`` when this delivery had been processed before and is being replayed, so a
+# receiver with outside effects, a notification say, can skip it). The rows passed are the
+# current ones: a late ``invitee.created`` still sends ``invitee_created``, with an invitee whose
+# ``status`` is already canceled. Receivers that raise are logged and do not fail the delivery.
+
+invitee_created = Signal()
+"""Someone booked (``invitee.created``). Sender ``Invitee``.
+
+Arguments: ``invitee``, ``scheduled_event``, ``rescheduled_from`` (the earlier ``Invitee`` this
+booking replaces when it is the new half of a reschedule and we hold it, else ``None``),
+``delivery``, ``payload``, ``replay``.
+"""
+
+invitee_canceled = Signal()
+"""An invitee canceled, or the host canceled for them (``invitee.canceled``). Sender ``Invitee``.
+
+Arguments: ``invitee``, ``scheduled_event``, ``rescheduled`` (``True`` when the cancellation is the
+old half of a reschedule; ``invitee_rescheduled`` is sent too), ``reason``, ``canceler_type``
+(``"invitee"`` or ``"host"``), ``delivery``, ``payload``, ``replay``.
+"""
+
+invitee_rescheduled = Signal()
+"""An invitee moved to another time: Calendly canceled the old invitee (``rescheduled``) and made a
+new one. Sent once, with the cancellation. Sender ``Invitee``.
+
+Arguments: ``old_invitee``, ``new_invitee`` (fetched from Calendly when its own delivery has not
+arrived yet; ``None`` only if that failed), ``new_invitee_uri``, ``delivery``, ``payload``,
+``replay``.
+"""
+
+invitee_no_show_created = Signal()
+"""The host marked an invitee as a no-show (``invitee_no_show.created``). Sender ``Invitee``.
+
+Arguments: ``invitee``, ``scheduled_event``, ``delivery``, ``payload``, ``replay``.
+"""
+
+invitee_no_show_deleted = Signal()
+"""A no-show mark was removed (``invitee_no_show.deleted``). Sender ``Invitee``.
+
+Arguments: ``invitee``, ``scheduled_event``, ``delivery``, ``payload``, ``replay``.
+"""
+
+routing_form_submission_created = Signal()
+"""A routing form was submitted (``routing_form_submission.created``, organization scope only).
+Sender ``RoutingFormSubmission``.
+
+Arguments: ``submission``, ``form`` (the ``RoutingForm``), ``delivery``, ``payload``, ``replay``.
+"""
+
+webhook_received = Signal()
+"""Any delivery was processed, whatever its event (sent after the specific signal, if any).
+Sender ``WebhookDelivery``.
+
+Arguments: ``delivery``, ``event`` (the event name, e.g. ``"event_type.updated"``), ``payload``,
+``instance`` (the main row written: an ``Invitee``, ``RoutingFormSubmission``, ``EventType``, or
+``None``), ``replay``.
+"""

@@ -7,6 +7,7 @@ from calendly_integration.views import (
     ConnectPersonalAccessTokenView,
     DisconnectView,
 )
+from calendly_integration.webhooks.urls import urlpatterns as webhook_urlpatterns
 
 app_name = "calendly_integration"
 
@@ -23,3 +24,6 @@ urlpatterns = [
         name="disconnect",
     ),
 ]
+
+# Calendly's webhook deliveries (the only CSRF-exempt view of the app).
+urlpatterns += webhook_urlpatterns

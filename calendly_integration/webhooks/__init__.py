@@ -1,0 +1,10 @@
+"""Calendly webhooks: receive, log, deduplicate, process, and keep the subscriptions alive.
+
+- ``signature``: the pure check of ``Calendly-Webhook-Signature``.
+- ``receiver``: the view (validators, then the delivery log) and ``urls``: its URL.
+- ``dedupe``: the dedupe key and the race-safe insert of a delivery.
+- ``processing``: one handler per event name; ``mirror``: the guarded writes they make.
+- ``subscriptions``: ensure, heal and delete each connection's subscriptions.
+- ``slack``: notifications, as receivers of the app's own signals; ``receivers``: the wiring.
+- ``dispatch``: django-q2 or inline; ``retention``: pruning the delivery log.
+"""

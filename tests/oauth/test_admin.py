@@ -44,12 +44,13 @@ def test_connections_cannot_be_added_or_edited_here(staff_client):
 
 def test_the_disconnect_action_revokes_at_calendly(staff_client, sim, owner):
     connection = make_oauth_connection(sim, owner)
-    response = staff_client.post(
+    picked = staff_client.post(
         reverse("admin:calendly_integration_connection_changelist"),
         {"action": "disconnect_selected", "_selected_action": [connection.pk]},
-        follow=True,
     )
-    assert "Disconnected 1 connection." in response.content.decode()
+    assert Connection.objects.get(pk=connection.pk).status == Connection.Status.ACTIVE
+    response = staff_client.post(picked["Location"], follow=True)  # the confirmation
+    assert "1 done, 0 skipped, 0 failed." in response.content.decode()
     connection.refresh_from_db()
     assert connection.status == Connection.Status.REVOKED
     assert len([r for r in sim.requests if r.path == "/oauth/revoke"]) == 2

@@ -1,0 +1,124 @@
+"""Actions on webhook subscriptions (delete at Calendly, recreate) and deliveries (replay)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from calendly_integration.admin.actions import ConfirmedAction, Plan, RowResult
+from calendly_integration.admin.connection_actions import WEBHOOK_SCOPES, unusable_reason
+from calendly_integration.client import NotFound
+from calendly_integration.models import WebhookDelivery, WebhookSubscription
+from calendly_integration.oauth.scopes import require_scopes
+from calendly_integration.oauth.tokens import client_for_connection
+from calendly_integration.services.webhooks import delete_subscription, replay_delivery
+from calendly_integration.webhooks.subscriptions import ensure_subscriptions
+
+Status = WebhookDelivery.Status
+
+
+def _delete_at_calendly(subscription: WebhookSubscription) -> None:
+    """Delete the subscription at Calendly (gone already is fine) but keep our row, so that
+    ``ensure_subscriptions`` makes it again with the same callback URL and counts it recreated."""
+    if not subscription.uri:
+        return
+    require_scopes(subscription.connection, *WEBHOOK_SCOPES)
+    with client_for_connection(subscription.connection) as client, contextlib.suppress(NotFound):
+        client.delete_webhook_subscription(subscription.uri)
+
+
+class DeleteSubscription(ConfirmedAction):
+    name = "delete_at_calendly"
+    label = _("Delete at Calendly")
+    permission = "delete_webhooksubscription"
+    intro = _(
+        "Deletes each subscription at Calendly and here: Calendly stops sending its events. "
+        "“Ensure webhook subscriptions” on the connection makes it again."
+    )
+    confirm_label = _("Delete the subscriptions")
+
+    def queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("connection")
+
+    def plan(self, obj: WebhookSubscription) -> Plan:
+        if obj.uri:
+            return Plan(obj, will=gettext("Will be deleted at Calendly, then here."))
+        return Plan(obj, will=gettext("Calendly never confirmed it: it will be deleted here."))
+
+    def perform(self, obj: WebhookSubscription, data: dict[str, Any]) -> RowResult:
+        delete_subscription(obj, self.request.user)
+        return self.done(obj, gettext("deleted."))
+
+
+class RecreateSubscription(ConfirmedAction):
+    name = "recreate"
+    label = _("Recreate at Calendly")
+    permission = "change_webhooksubscription"
+    intro = _(
+        "Deletes each subscription at Calendly and creates it again with the same callback URL; "
+        "a sync is queued to catch up on what was missed."
+    )
+    confirm_label = _("Recreate the subscriptions")
+
+    def queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("connection")
+
+    def plan(self, obj: WebhookSubscription) -> Plan:
+        reason = unusable_reason(obj.connection)
+        if reason:
+            return Plan(obj, skip_reason=gettext("its connection: %(reason)s") % {"reason": reason})
+        return Plan(obj, will=gettext("Will be deleted and created again at Calendly."))
+
+    def perform(self, obj: WebhookSubscription, data: dict[str, Any]) -> RowResult:
+        _delete_at_calendly(obj)
+        ensured = ensure_subscriptions(obj.connection)
+        same = next((s for s in ensured if s.scope == obj.scope), None)
+        if same is None:
+            return self.done(
+                obj, gettext("deleted; the connection no longer wants this subscription.")
+            )
+        return self.done(
+            obj, gettext("recreated: %(state)s.") % {"state": same.get_state_display()}
+        )
+
+
+class ReplayDelivery(ConfirmedAction):
+    name = "replay"
+    label = _("Replay (process again)")
+    permission = "change_webhookdelivery"
+    intro = _(
+        "Processes each stored delivery again, now: the rows it describes are written again "
+        "(idempotently) and the signals are sent with replay=True."
+    )
+    confirm_label = _("Replay the deliveries")
+
+    def plan(self, obj: WebhookDelivery) -> Plan:
+        if obj.status == Status.INVALID:
+            return Plan(
+                obj, skip_reason=gettext("it was rejected as invalid, so it is never processed.")
+            )
+        if obj.status == Status.DUPLICATE:
+            return Plan(
+                obj,
+                skip_reason=gettext("a duplicate of delivery #%(pk)s; replay that one.")
+                % {"pk": obj.duplicate_of_id},
+            )
+        return Plan(obj, will=gettext("Will be processed again."))
+
+    def perform(self, obj: WebhookDelivery, data: dict[str, Any]) -> RowResult:
+        status = replay_delivery(obj).status
+        if status == Status.PROCESSED:
+            return self.done(obj, gettext("processed."))
+        if status == Status.IGNORED:
+            return self.done(obj, gettext("processed: the event is not one we handle."))
+        if status == Status.FAILED:
+            return self.fail(obj, obj.error or gettext("processing failed."))
+        return self.skip(
+            obj,
+            gettext("not processed: its status is %(status)s.")
+            % {"status": obj.get_status_display()},
+        )

@@ -1,0 +1,62 @@
+"""What every view of the API shares: authentication, permission, errors and schema.
+
+Authentication is token first (``Authorization: Token <key>``, so an anonymous caller gets a 401
+with ``WWW-Authenticate``), then the Django session (with CSRF, for the site's own pages). These
+are set here rather than taken from the host's DRF defaults so the API behaves as documented
+wherever it is installed; subclass to change them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+
+from calendly_integration.api.exceptions import exception_handler
+from calendly_integration.api.schema import CalendlyAutoSchema
+
+
+class ApiViewMixin:
+    """Authentication, permission, error handling and schema of every view of the app.
+
+    JSON only, in and out: nested input (candidates, answers) has no form encoding, and one
+    media type is what the schema promises.
+    """
+
+    authentication_classes = (TokenAuthentication, SessionAuthentication)
+    parser_classes = (JSONParser,)
+    renderer_classes = (JSONRenderer,)
+    permission_classes = (IsAuthenticated,)
+    schema = CalendlyAutoSchema()
+    #: Any segment reaches the view, which answers a JSON 404 for an id that is not one (the
+    #: router's default would leave "1.5" to the site's HTML 404 page).
+    lookup_value_regex = "[^/]+"
+    #: Actions that call Calendly (their schema lists 409, 424, 429, 502 and 504 too).
+    calendly_actions: tuple[str, ...] = ()
+
+    def get_exception_handler(self) -> Callable[..., Any]:
+        return exception_handler
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        """Filters belong to lists; a detail or an action is found by its id alone."""
+        if getattr(self, "action", None) != "list":
+            return queryset
+        return super().filter_queryset(queryset)  # type: ignore[misc]
+
+
+class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """A list and a detail of rows the user may see (``get_queryset`` scopes them)."""
+
+
+class GenericViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    """Actions without a model list of their own."""
+
+
+class ViewSet(ApiViewMixin, viewsets.ViewSet):
+    """Endpoints that are not about one model (analytics, busy times, interview links)."""

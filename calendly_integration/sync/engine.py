@@ -1,0 +1,294 @@
+"""``sync_connection``: one sync of one connection, from lease to SyncRun.
+
+The steps run in a fixed order (account first: the role decides what the others list). Before
+each step and after every page of events the resume cursor is saved with the lease, so a run that
+stops for any reason (an error, a rate limit, its time limit, a killed worker) is continued by the
+next one from the last committed page, with the same window.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from calendly_integration.client import CalendlyError, InsufficientScope, RateLimited
+from calendly_integration.models import Connection, SyncRun, SyncState
+from calendly_integration.oauth.errors import ConnectionUnusable
+from calendly_integration.oauth.scopes import missing_scopes
+from calendly_integration.sync.account import sync_account, sync_memberships
+from calendly_integration.sync.availability import sync_availability
+from calendly_integration.sync.context import (
+    RequestCounter,
+    SyncContext,
+    SyncPaused,
+    SyncProgress,
+)
+from calendly_integration.sync.event_types import load_event_type_ids, sync_event_types
+from calendly_integration.sync.events import sync_scheduled_events
+from calendly_integration.sync.lease import Lease, LeaseLost
+from calendly_integration.sync.routing_forms import sync_routing_forms
+from calendly_integration.sync.tokens import client_for_sync
+from calendly_integration.sync.window import Window
+
+logger = logging.getLogger(__name__)
+
+#: An unfinished incremental sync older than this is abandoned rather than resumed.
+RESUME_MAX_AGE = timedelta(days=1)
+
+Step = tuple[str, Callable[[SyncContext], None], tuple[str, ...], bool, bool]
+#: (name, function, scopes it needs, whether only owners/admins run it, whether it is optional)
+STEPS: tuple[Step, ...] = (
+    ("memberships", sync_memberships, ("organizations:read",), True, True),
+    ("event_types", sync_event_types, ("event_types:read",), False, True),
+    ("scheduled_events", sync_scheduled_events, ("scheduled_events:read",), False, False),
+    ("routing_forms", sync_routing_forms, ("routing_forms:read",), True, True),
+    ("availability", sync_availability, ("availability:read",), False, True),
+)
+STEP_NAMES = tuple(step[0] for step in STEPS)
+
+
+def sync_connection(
+    connection_id: int,
+    full: bool = False,
+    *,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    progress: Callable[[SyncProgress], None] | None = None,
+    time_limit: float | None = None,
+) -> SyncRun:
+    """Sync one connection's Calendly data into the mirror; returns the finished ``SyncRun``.
+
+    ``full`` takes every scheduled event ever (and checks every routing form submission);
+    otherwise events starting in the window ``SYNC_BACKFILL_DAYS`` back to ``SYNC_HORIZON_DAYS``
+    ahead, or between ``since`` and ``until`` when given. ``time_limit`` (seconds) makes the run
+    stop at the next page boundary once exceeded (status ``partial``; the next run continues).
+
+    Errors from Calendly, an unusable connection and rate limits end the run with the error
+    recorded (never raised); what was committed stays. When another sync of the connection is
+    running, this returns at once with a ``skipped`` run.
+    """
+    connection = Connection.objects.get(pk=connection_id)
+    lease = Lease(connection.pk)
+    if not lease.acquire():
+        return _skipped(connection, full)
+    started = time.monotonic()
+    try:
+        state = SyncState.objects.select_related("run").get(connection=connection)
+        _close_interrupted(state)
+        now = timezone.now()
+        window, full, cursor = _plan(state.cursor, full, since, until, now)
+        run = SyncRun.objects.create(
+            connection=connection,
+            full=full,
+            resumed=bool(cursor.get("step")),
+            window_start=window.start,
+            window_end=window.end,
+            started_at=now,
+        )
+        lease.renew(run=run, cursor=cursor)
+    except BaseException:
+        lease.release()
+        raise
+    client = client_for_sync(connection.pk)
+    ctx = SyncContext(
+        connection=connection,
+        client=client,
+        run=run,
+        lease=lease,
+        now=now,
+        full=full,
+        window=window,
+        cursor=cursor,
+        requests=RequestCounter(client),
+        progress=progress,
+        deadline=started + time_limit if time_limit else None,
+    )
+    unexpected: BaseException | None = None
+    try:
+        _run_steps(ctx)
+        run.status = SyncRun.Status.SUCCEEDED
+    except RateLimited as exc:
+        run.status = SyncRun.Status.RATE_LIMITED
+        run.retry_at = timezone.now() + timedelta(seconds=max(exc.retry_after, 1.0))
+        _record_error(run, exc)
+    except SyncPaused:
+        run.status = SyncRun.Status.PARTIAL
+    except (CalendlyError, ConnectionUnusable, LeaseLost) as exc:
+        run.status = SyncRun.Status.FAILED
+        _record_error(run, exc)
+    except BaseException as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit)
+        run.status = SyncRun.Status.INTERRUPTED if interrupted else SyncRun.Status.FAILED
+        _record_error(run, exc)
+        unexpected = exc
+    finally:
+        client.close()
+        _finish(ctx, started)
+    if unexpected is not None:
+        logger.exception(
+            "Sync of Calendly connection %s failed", connection.pk, exc_info=unexpected
+        )
+        raise unexpected
+    return run
+
+
+def _run_steps(ctx: SyncContext) -> None:
+    resume_at = ctx.cursor.get("step")
+    start = STEP_NAMES.index(resume_at) if resume_at in STEP_NAMES else 0
+    ctx.report("account")
+    sync_account(ctx)
+    ctx.run.save(update_fields=["organization"])
+    if start > STEP_NAMES.index("memberships"):
+        ctx.load_user_ids()
+    if start > STEP_NAMES.index("event_types"):
+        load_event_type_ids(ctx)
+    for name, function, scopes, admins_only, optional in STEPS[start:]:
+        ctx.save_cursor(step=name)
+        ctx.check_time()
+        if admins_only and not ctx.is_admin:
+            continue
+        missing = missing_scopes(ctx.connection, *scopes)
+        if missing and optional:
+            ctx.warn(
+                gettext("%(step)s not synced: the %(scopes)s scope is missing.")
+                % {"step": name, "scopes": ", ".join(missing)}
+            )
+            continue
+        ctx.report(name)
+        try:
+            function(ctx)
+        except InsufficientScope as exc:
+            if not optional:
+                raise
+            ctx.warn(gettext("%(step)s not synced: %(error)s") % {"step": name, "error": exc})
+        ctx.done_unit()
+
+
+def _plan(
+    cursor: dict[str, Any],
+    full: bool,
+    since: date | datetime | None,
+    until: date | datetime | None,
+    now: datetime,
+) -> tuple[Window, bool, dict[str, Any]]:
+    """The window and cursor of this run: the unfinished run's, if this one continues it."""
+    explicit = since is not None or until is not None
+    if cursor.get("step") and _continues(cursor, full, explicit, since, until, now):
+        return Window.from_json(cursor.get("window")), bool(cursor.get("full")), dict(cursor)
+    if explicit:
+        window = Window.between(since, until)
+    elif full:
+        window = Window()
+    else:
+        window = Window.incremental(now)
+    fresh = {
+        "full": full,
+        "explicit": explicit,
+        "window": window.to_json(),
+        "started_at": now.isoformat(),
+    }
+    return window, full, fresh
+
+
+def _continues(
+    cursor: dict[str, Any],
+    full: bool,
+    explicit: bool,
+    since: Any,
+    until: Any,
+    now: datetime,
+) -> bool:
+    if explicit:
+        wanted = Window.between(since, until).to_json()
+        return bool(cursor.get("explicit")) and cursor.get("window") == wanted
+    if cursor.get("explicit"):
+        return False
+    if full:
+        return bool(cursor.get("full"))
+    if cursor.get("full"):
+        return True  # a full sync covers an incremental one: finish it
+    started = cursor.get("started_at")
+    try:
+        return now - datetime.fromisoformat(started) < RESUME_MAX_AGE
+    except (TypeError, ValueError):
+        return False
+
+
+def _close_interrupted(state: SyncState) -> None:
+    """A run still marked running while we hold the lease died without finishing."""
+    run = state.run
+    if run is not None and run.status == SyncRun.Status.RUNNING:
+        run.status = SyncRun.Status.INTERRUPTED
+        run.finished_at = timezone.now()
+        run.duration = run.finished_at - run.started_at
+        run.error = gettext("The worker stopped before this run finished; a later run resumed it.")
+        run.save(update_fields=["status", "finished_at", "duration", "error"])
+
+
+def _skipped(connection: Connection, full: bool) -> SyncRun:
+    holder = SyncState.objects.filter(connection=connection).values_list("run_id", flat=True)
+    holder_id = next(iter(holder), None)
+    now = timezone.now()
+    message = gettext("Another sync of this connection is running (run #%(run)s).") % {
+        "run": holder_id or "?"
+    }
+    logger.info("Calendly connection %s: %s", connection.pk, message)
+    return SyncRun.objects.create(
+        connection=connection,
+        status=SyncRun.Status.SKIPPED,
+        full=full,
+        started_at=now,
+        finished_at=now,
+        duration=timedelta(0),
+        error=message,
+    )
+
+
+def _record_error(run: SyncRun, exc: BaseException) -> None:
+    run.error = str(exc) or type(exc).__name__
+    run.error_type = type(exc).__name__
+
+
+def _finish(ctx: SyncContext, started: float) -> None:
+    """Write the run's figures and give the lease back (clearing the cursor if complete)."""
+    run = ctx.run
+    run.finished_at = timezone.now()
+    run.duration = timedelta(seconds=time.monotonic() - started)
+    run.counts = ctx.tally.as_dict()
+    run.created = ctx.tally.total("created")
+    run.updated = ctx.tally.total("updated")
+    run.unchanged = ctx.tally.total("unchanged")
+    run.removed = ctx.tally.total("removed")
+    run.http_requests = ctx.requests.count
+    run.pages = ctx.pages
+    run.warnings = ctx.warnings
+    changes: dict[str, Any] = {}
+    if run.status == SyncRun.Status.SUCCEEDED:
+        changes = {"cursor": {}, "last_success_at": run.finished_at}
+        if run.full:
+            changes["last_full_sync_at"] = run.finished_at
+    try:
+        run.save()
+        ctx.lease.release(**changes)
+    except Exception:
+        logger.exception("Could not record the end of sync run %s", run.pk)
+        raise
+    logger.info(
+        "Calendly sync of connection %s: %s (%s created, %s updated, %s unchanged, %s removed, "
+        "%s requests, %.1f s)%s",
+        ctx.connection.pk,
+        run.status,
+        run.created,
+        run.updated,
+        run.unchanged,
+        run.removed,
+        run.http_requests,
+        run.duration.total_seconds(),
+        f": {run.error}" if run.error else "",
+    )

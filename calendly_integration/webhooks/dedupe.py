@@ -1,0 +1,80 @@
+"""Telling a new delivery from one Calendly already sent: a unique key, raced on by the database.
+
+Calendly sends no delivery id and may deliver the same event twice (retries after a slow answer,
+an organization and a user subscription that both match). What identifies an event is the event
+name, the URI of the object it is about and the envelope's ``created_at``; their hash is the dedupe
+key. Only the first delivery stores it in the unique ``dedupe_key`` column, so when duplicates
+arrive at the same moment the database lets exactly one insert win. The losers are stored too, as
+duplicates carrying the key in ``duplicate_key``: nothing that reached us is ever dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from calendly_integration.models import WebhookDelivery
+
+
+def payload_uri(payload: Any) -> str:
+    """The URI of what a payload is about (an invitee, a submission, an event type)."""
+    if isinstance(payload, dict):
+        for key in ("uri", "invitee"):
+            value = payload.get(key)
+            if isinstance(value, str) and value:
+                return value[:255]
+            if isinstance(value, dict) and isinstance(value.get("uri"), str):
+                return value["uri"][:255]
+    return ""
+
+
+def dedupe_key(envelope: dict[str, Any]) -> str:
+    """SHA-256 of (event, payload URI, created_at); a payload without a URI hashes whole."""
+    payload = envelope.get("payload")
+    subject = payload_uri(payload) or json.dumps(payload, sort_keys=True, default=str)
+    material = "\n".join((str(envelope.get("event", "")), subject, str(envelope.get("created_at"))))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _own_transaction() -> contextlib.AbstractContextManager[Any]:
+    """A savepoint inside a caller's transaction; outside one, the INSERT commits by itself
+    (autocommit), which spares the receiver a BEGIN and a COMMIT round trip."""
+    if transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return contextlib.nullcontext()
+
+
+def store_first_or_duplicate(
+    key: str, fields: dict[str, Any], on_first: Any = None
+) -> tuple[WebhookDelivery, bool]:
+    """Insert the delivery with ``key``; return it and whether it was the first with that key.
+
+    The insert is its own transaction (a savepoint when the caller has one), so the loser of a
+    race gets an ``IntegrityError`` that rolls back only that insert; it is then stored as a
+    duplicate pointing at the winner. ``on_first(delivery)`` runs right after the winning insert,
+    which is where ``transaction.on_commit`` callbacks (queueing the processing) belong: they run
+    once the insert is committed.
+    """
+    try:
+        with _own_transaction():
+            delivery = WebhookDelivery.objects.create(dedupe_key=key, **fields)
+            if on_first is not None:
+                on_first(delivery)
+        return delivery, True
+    except IntegrityError:
+        original = WebhookDelivery.objects.filter(dedupe_key=key).only("pk").first()
+        if original is None:  # not our unique key that failed: let it be seen
+            raise
+    duplicate = WebhookDelivery.objects.create(
+        **{
+            **fields,
+            "duplicate_key": key,
+            "duplicate_of": original,
+            "status": WebhookDelivery.Status.DUPLICATE,
+        }
+    )
+    return duplicate, False

@@ -1,0 +1,208 @@
+"""The webhook receiver: check, log, deduplicate, queue, answer. Nothing else, and never Calendly.
+
+One view with a short list of small validators (django-anymail's shape). Each validator either
+passes or raises ``Rejected`` with the HTTP status and the verdict to store. Whatever the outcome,
+the request is stored as a ``WebhookDelivery`` before the answer goes out (dj-stripe's rule), so
+an invalid signature or a malformed body can be audited later, and a valid delivery is never lost
+even if its processing fails. The URL carries the subscription's unguessable token: an unknown
+token is a plain 404 and is not stored, so strangers cannot fill the log.
+
+A valid delivery is answered 200 within milliseconds: one read (the subscription), one insert (the
+delivery), and the processing task queued when that insert commits.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from calendly_integration.conf import calendly_settings
+from calendly_integration.models import WebhookDelivery, WebhookSubscription
+from calendly_integration.webhooks.dedupe import dedupe_key, payload_uri, store_first_or_duplicate
+from calendly_integration.webhooks.processing import HANDLERS, queue_processing
+from calendly_integration.webhooks.signature import parse_signature_header, verify_signature
+
+SIGNATURE_HEADER = "Calendly-Webhook-Signature"
+#: The request headers kept with a delivery (enough to audit it; no cookies, no auth).
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Length",
+    "User-Agent",
+    SIGNATURE_HEADER,
+    "X-Forwarded-For",
+    "X-Request-Id",
+)
+
+Signature = WebhookDelivery.Signature
+Status = WebhookDelivery.Status
+
+
+class Rejected(Exception):
+    """A validator's verdict: answer ``status_code`` and store the delivery as invalid."""
+
+    def __init__(self, status_code: int, reason: Any) -> None:
+        super().__init__(str(reason))
+        self.status_code = status_code
+        self.reason = reason
+
+
+@dataclass
+class Inbound:
+    """One request on its way through the validators."""
+
+    subscription: WebhookSubscription
+    request: HttpRequest
+    body: bytes = b""
+    signature: str = Signature.UNCHECKED
+    envelope: dict[str, Any] = field(default_factory=dict)
+
+
+def check_size(inbound: Inbound) -> None:
+    """Refuse bodies over ``WEBHOOK_MAX_BODY_BYTES`` without reading more than the limit."""
+    limit = int(calendly_settings.WEBHOOK_MAX_BODY_BYTES)
+    try:
+        declared = int(inbound.request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise Rejected(413, _("The body is larger than %(limit)s bytes.") % {"limit": limit})
+    inbound.body = inbound.request.read(limit + 1)
+    if len(inbound.body) > limit:
+        inbound.body = b""
+        raise Rejected(413, _("The body is larger than %(limit)s bytes.") % {"limit": limit})
+
+
+def signing_key_for(subscription: WebhookSubscription) -> str:
+    """The subscription's own key (personal access tokens), else the OAuth app's key."""
+    return subscription.signing_key or calendly_settings.WEBHOOK_SIGNING_KEY
+
+
+def signature_verdict(body: bytes, header: str, key: str, tolerance: int, now: float) -> str:
+    """Why a signature is or is not good, using the foundation's ``verify_signature``."""
+    if not key:
+        return Signature.NO_KEY
+    if not header:
+        return Signature.MISSING
+    if verify_signature(body, header, key, tolerance=tolerance, now=now):
+        return Signature.VALID
+    timestamp, _digests = parse_signature_header(header)
+    if timestamp is not None and verify_signature(body, header, key, tolerance=10**12, now=now):
+        return Signature.STALE
+    return Signature.INVALID
+
+
+def check_signature(inbound: Inbound) -> None:
+    """The HMAC must match and its timestamp be within ``WEBHOOK_TOLERANCE`` of now."""
+    inbound.signature = signature_verdict(
+        inbound.body,
+        inbound.request.headers.get(SIGNATURE_HEADER, ""),
+        signing_key_for(inbound.subscription),
+        int(calendly_settings.WEBHOOK_TOLERANCE),
+        time.time(),
+    )
+    if inbound.signature != Signature.VALID:
+        raise Rejected(400, Signature(inbound.signature).label)
+
+
+def check_envelope(inbound: Inbound) -> None:
+    """The body must be a JSON object with an event name and a payload object."""
+    try:
+        envelope = json.loads(inbound.body)
+    except ValueError:
+        raise Rejected(400, _("The body is not valid JSON.")) from None
+    if not (
+        isinstance(envelope, dict)
+        and isinstance(envelope.get("event"), str)
+        and isinstance(envelope.get("payload"), dict)
+    ):
+        raise Rejected(400, _("The body is not a Calendly webhook envelope."))
+    inbound.envelope = envelope
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class WebhookReceiverView(View):
+    """POST ``<prefix>/webhooks/<token>/``: Calendly's deliveries for one subscription."""
+
+    http_method_names = ["post"]
+    validators = (check_size, check_signature, check_envelope)
+
+    def post(self, request: HttpRequest, token: str) -> JsonResponse:
+        try:
+            subscription = WebhookSubscription.objects.only("pk", "encrypted_signing_key").get(
+                token=token
+            )
+        except WebhookSubscription.DoesNotExist:
+            return JsonResponse({"status": "unknown"}, status=404)
+        inbound = Inbound(subscription, request)
+        try:
+            for validator in self.validators:
+                validator(inbound)
+        except Rejected as rejected:
+            self.store_rejected(inbound, rejected)
+            return JsonResponse(
+                {"status": Status.INVALID, "reason": str(rejected.reason)},
+                status=rejected.status_code,
+            )
+        delivery, _first = self.store_valid(inbound)
+        return JsonResponse({"status": delivery.status})
+
+    def store_valid(self, inbound: Inbound) -> tuple[WebhookDelivery, bool]:
+        """Insert the delivery; the first of its key queues processing when it commits."""
+        envelope = inbound.envelope
+        handled = envelope["event"] in HANDLERS
+        fields = self.delivery_fields(inbound)
+        fields["status"] = Status.RECEIVED if handled else Status.IGNORED
+
+        def queue(delivery: WebhookDelivery) -> None:
+            if handled:
+                transaction.on_commit(lambda: queue_processing(delivery.pk))
+
+        return store_first_or_duplicate(dedupe_key(envelope), fields, on_first=queue)
+
+    def store_rejected(self, inbound: Inbound, rejected: Rejected) -> WebhookDelivery:
+        fields = self.delivery_fields(inbound)
+        if not inbound.envelope and inbound.body:  # name the event if the body says, for audits
+            try:
+                claimed = json.loads(inbound.body)
+            except ValueError:
+                claimed = None
+            if isinstance(claimed, dict):
+                fields["event"] = str(claimed.get("event") or "")[:64]
+                fields["payload_uri"] = payload_uri(claimed.get("payload"))
+        return WebhookDelivery.objects.create(
+            **fields, status=Status.INVALID, error=str(rejected.reason)
+        )
+
+    @staticmethod
+    def delivery_fields(inbound: Inbound) -> dict[str, Any]:
+        request, envelope = inbound.request, inbound.envelope
+        return {
+            "subscription": inbound.subscription,
+            "headers": {
+                name: request.headers[name] for name in KEPT_HEADERS if name in request.headers
+            },
+            "remote_addr": _ip(request.META.get("REMOTE_ADDR")),
+            "body": inbound.body,
+            "signature": inbound.signature,
+            "event": str(envelope.get("event") or "")[:64],
+            "payload_uri": payload_uri(envelope.get("payload")),
+            "event_created_at": str(envelope.get("created_at") or "")[:64],
+        }
+
+
+def _ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value or ""))
+    except ValueError:
+        return None

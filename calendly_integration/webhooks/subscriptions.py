@@ -1,0 +1,332 @@
+"""Each connection's webhook subscriptions at Calendly: made, checked, healed, deleted.
+
+``ensure_subscriptions(connection)`` is the one entry point and is safe to call any time: it lists
+what Calendly has before it creates anything, adopts a subscription an earlier call created but
+never heard back about (Calendly's 409 for a URL it already has), and brings back a subscription
+Calendly disabled (after 24 hours of failed deliveries) or that vanished: the old one is deleted,
+a new one made for the same callback URL, and a catch-up sync queued, since deliveries were lost
+in between. The periodic ``check_all_subscriptions`` task calls it for every active connection.
+
+Every subscription has its own callback URL carrying an unguessable token, so a delivery is tied
+to its subscription (and its signing key) by the URL alone. Subscriptions made with a personal
+access token get a signing key of our own choosing, stored encrypted; OAuth ones are signed with
+the app's key (``WEBHOOK_SIGNING_KEY``), since Calendly ignores ``signing_key`` for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from calendly_integration.client import CalendlyClient, CalendlyError, Conflict, NotFound
+from calendly_integration.conf import calendly_settings
+from calendly_integration.models import Connection, WebhookSubscription
+from calendly_integration.oauth.errors import ConnectionRevoked, ConnectionUnusable, NeedsReauth
+from calendly_integration.oauth.scopes import has_scopes
+from calendly_integration.sync.mapping import time_or_none, uri_of
+from calendly_integration.webhooks.dispatch import run_task
+
+logger = logging.getLogger(__name__)
+
+ENSURE_TASK = "calendly_integration.tasks.ensure_webhook_subscriptions"
+SYNC_TASK = "calendly_integration.tasks.sync_connection"
+ORGANIZATION_ONLY_EVENTS = ("routing_form_submission.created",)
+ADMIN_ROLES = ("owner", "admin")
+Scope = WebhookSubscription.Scope
+State = WebhookSubscription.State
+
+
+class WebhooksNotConfigured(Exception):
+    """``PUBLIC_BASE_URL`` is not set, so Calendly has nowhere to deliver to."""
+
+
+def callback_url(token: str) -> str:
+    """The public URL of the receiver for one subscription."""
+    base = str(calendly_settings.PUBLIC_BASE_URL or "").rstrip("/")
+    if not base:
+        raise WebhooksNotConfigured(
+            "CALENDLY['PUBLIC_BASE_URL'] is not set: webhook subscriptions need a public URL."
+        )
+    return base + reverse("calendly_integration:webhook", kwargs={"token": token})
+
+
+def events_for(scope: str) -> list[str]:
+    """The events to subscribe to in ``scope``: the setting, plus organization-only ones."""
+    events = [str(e) for e in calendly_settings.WEBHOOK_EVENTS]
+    if scope == Scope.ORGANIZATION:
+        events += [e for e in ORGANIZATION_ONLY_EVENTS if e not in events]
+    else:
+        events = [e for e in events if e not in ORGANIZATION_ONLY_EVENTS]
+    return list(dict.fromkeys(events))
+
+
+def ensure_subscriptions(connection: Connection | int) -> list[WebhookSubscription]:
+    """Make sure the connection's subscriptions exist at Calendly and are active; idempotent.
+
+    Raises ``WebhooksNotConfigured`` without ``PUBLIC_BASE_URL``, ``NeedsReauth`` or
+    ``ConnectionRevoked`` for a connection that cannot act, and the client's errors.
+    """
+    from calendly_integration.oauth.tokens import client_for_connection
+
+    connection = _connection(connection)
+    if connection.needs_reauth:
+        raise NeedsReauth(connection_id=connection.pk)
+    if connection.is_revoked:
+        raise ConnectionRevoked(connection_id=connection.pk)
+    callback_url("probe")  # fail early, before any call, when there is no public URL
+    with client_for_connection(connection) as client:
+        organization, user = _identity(client, connection)
+        wanted = {Scope.USER: events_for(Scope.USER)}
+        if calendly_settings.WEBHOOK_ORGANIZATION_SCOPE and _is_admin(client, user, organization):
+            wanted[Scope.ORGANIZATION] = events_for(Scope.ORGANIZATION)
+        ensured = [
+            _ensure_one(client, connection, scope, events, organization, user)
+            for scope, events in wanted.items()
+        ]
+        for stale in connection.webhook_subscriptions.exclude(scope__in=list(wanted)):
+            _delete_one(client, stale)
+    return ensured
+
+
+def delete_subscriptions(connection: Connection | int) -> int:
+    """Delete the connection's subscriptions at Calendly and here; returns how many.
+
+    A subscription Calendly cannot delete is forgotten here all the same: its deliveries then
+    find no token (404) and Calendly disables it.
+    """
+    from calendly_integration.oauth.tokens import client_for_connection
+
+    connection = _connection(connection)
+    subscriptions = list(connection.webhook_subscriptions.all())
+    if not subscriptions:
+        return 0
+    with client_for_connection(connection) as client:
+        for subscription in subscriptions:
+            _delete_one(client, subscription)
+    return len(subscriptions)
+
+
+def check_all_subscriptions() -> int:
+    """Queue ``ensure_subscriptions`` for every active connection allowed to manage webhooks."""
+    if not calendly_settings.PUBLIC_BASE_URL:
+        return 0
+    queued = 0
+    for connection in Connection.objects.active():
+        if has_scopes(connection, "webhooks:read", "webhooks:write"):
+            run_task(ENSURE_TASK, connection.pk)
+            queued += 1
+    return queued
+
+
+def queue_ensure(connection: Connection) -> None:
+    """After a connection is made: subscribe it, once its row is committed, if we can."""
+    if (
+        calendly_settings.PUBLIC_BASE_URL
+        and connection.is_usable
+        and has_scopes(connection, "webhooks:read", "webhooks:write")
+    ):
+        connection_id = connection.pk
+        transaction.on_commit(lambda: run_task(ENSURE_TASK, connection_id))
+
+
+# One subscription.
+
+
+def _ensure_one(
+    client: CalendlyClient,
+    connection: Connection,
+    scope: str,
+    events: list[str],
+    organization: str,
+    user: str,
+) -> WebhookSubscription:
+    subscription = _local(connection, scope, organization, user)
+    listing = list(client.list_webhook_subscriptions(**_filters(scope, organization, user)))
+    remote = _find(listing, subscription)
+    _delete_orphans(client, listing, keep=remote)
+    if remote is not None and _is_current(remote, subscription, events):
+        return _adopt(subscription, remote)
+    lost_deliveries = False
+    if remote is not None:
+        lost_deliveries = remote.get("state") == State.DISABLED
+        logger.warning(
+            "Calendly webhook subscription %s is %s; recreating it",
+            remote.get("uri"),
+            remote.get("state"),
+        )
+        _delete_remote(client, uri_of(remote))
+    elif subscription.uri:
+        lost_deliveries = True  # it vanished at Calendly: whatever happened since is unknown
+        logger.warning("Calendly webhook subscription %s vanished; recreating it", subscription.uri)
+    recreated = bool(subscription.uri)
+    subscription.events = events
+    subscription.callback_url = callback_url(subscription.token)
+    try:
+        created = client.create_webhook_subscription(
+            url=subscription.callback_url,
+            events=events,
+            organization=organization,
+            scope=scope,
+            user=user if scope == Scope.USER else None,
+            signing_key=subscription.signing_key or None,
+        )
+    except Conflict:
+        # Calendly already has our URL: an earlier create whose answer we never got.
+        listing = list(client.list_webhook_subscriptions(**_filters(scope, organization, user)))
+        created = _find(listing, subscription)
+        if created is None:
+            raise
+    if recreated:
+        subscription.recreated_count += 1
+    subscription = _adopt(subscription, created)
+    if lost_deliveries:
+        queue_catch_up(connection.pk)
+    return subscription
+
+
+def _local(connection: Connection, scope: str, organization: str, user: str) -> WebhookSubscription:
+    """Our row for (connection, scope), created (pending) before Calendly hears of it."""
+    subscription = connection.webhook_subscriptions.filter(scope=scope).first()
+    if subscription is not None:
+        return subscription
+    subscription = WebhookSubscription(
+        connection=connection,
+        scope=scope,
+        organization_uri=organization,
+        user_uri=user if scope == Scope.USER else "",
+        events=events_for(scope),
+    )
+    subscription.callback_url = callback_url(subscription.token)
+    if connection.kind == Connection.Kind.PAT:
+        subscription.signing_key = secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            subscription.save()
+    except IntegrityError:  # another ensure of the same connection got there first
+        return connection.webhook_subscriptions.get(scope=scope)
+    return subscription
+
+
+def _filters(scope: str, organization: str, user: str) -> dict[str, Any]:
+    filters: dict[str, Any] = {"organization": organization, "scope": scope}
+    if scope == Scope.USER:
+        filters["user"] = user
+    return filters
+
+
+def _find(listing: list[dict[str, Any]], subscription: WebhookSubscription) -> dict | None:
+    for remote in listing:
+        if subscription.uri and remote.get("uri") == subscription.uri:
+            return remote
+    for remote in listing:
+        if remote.get("callback_url") == subscription.callback_url:
+            return remote
+    return None
+
+
+def _is_current(
+    remote: dict[str, Any], subscription: WebhookSubscription, events: list[str]
+) -> bool:
+    return (
+        remote.get("state") == State.ACTIVE
+        and remote.get("callback_url") == callback_url(subscription.token)
+        and set(remote.get("events") or ()) == set(events)
+    )
+
+
+def _adopt(subscription: WebhookSubscription, remote: dict[str, Any]) -> WebhookSubscription:
+    """Copy Calendly's view of the subscription onto our row and save it."""
+    from calendly_integration.webhooks.mirror import organization_id_for
+
+    subscription.uri = uri_of(remote) or subscription.uri
+    subscription.state = str(remote.get("state") or State.ACTIVE)
+    subscription.callback_url = str(remote.get("callback_url") or subscription.callback_url)
+    subscription.events = list(remote.get("events") or subscription.events)
+    subscription.organization_uri = uri_of(remote.get("organization")) or (
+        subscription.organization_uri
+    )
+    subscription.user_uri = uri_of(remote.get("user")) or subscription.user_uri
+    subscription.organization_id = organization_id_for(subscription.organization_uri)
+    subscription.raw = remote
+    subscription.calendly_created_at = time_or_none(remote.get("created_at"))
+    subscription.calendly_updated_at = time_or_none(remote.get("updated_at"))
+    subscription.retry_started_at = time_or_none(remote.get("retry_started_at"))
+    subscription.last_checked_at = timezone.now()
+    subscription.last_error = ""
+    subscription.save()
+    return subscription
+
+
+def _delete_orphans(
+    client: CalendlyClient, listing: list[dict[str, Any]], keep: dict[str, Any] | None
+) -> None:
+    """Delete subscriptions pointing at this site's receiver with a token we do not know.
+
+    They are left over from a database that was reset or restored; their deliveries would only
+    ever be answered 404 until Calendly disables them.
+    """
+    prefix = callback_url("-")[: -len("-/")]
+    known = set(WebhookSubscription.objects.values_list("callback_url", flat=True))
+    for remote in listing:
+        url = str(remote.get("callback_url") or "")
+        if remote is keep or not url.startswith(prefix) or url in known:
+            continue
+        logger.warning("Deleting orphaned Calendly webhook subscription %s", remote.get("uri"))
+        _delete_remote(client, uri_of(remote))
+
+
+def _delete_one(client: CalendlyClient, subscription: WebhookSubscription) -> None:
+    if subscription.uri:
+        try:
+            _delete_remote(client, subscription.uri)
+        except (CalendlyError, ConnectionUnusable) as exc:
+            logger.warning(
+                "Could not delete Calendly webhook subscription %s: %s", subscription.uri, exc
+            )
+    subscription.delete()
+
+
+def _delete_remote(client: CalendlyClient, uri: str) -> None:
+    with contextlib.suppress(NotFound):
+        client.delete_webhook_subscription(uri)
+
+
+def queue_catch_up(connection_id: int) -> None:
+    """Deliveries were lost while a subscription was down: a sync fills the gap."""
+    logger.info("Queueing a catch-up sync of Calendly connection %s", connection_id)
+    run_task(SYNC_TASK, connection_id)
+
+
+# Who the connection is.
+
+
+def _connection(connection: Connection | int) -> Connection:
+    pk = connection.pk if isinstance(connection, Connection) else int(connection)
+    return Connection.objects.get(pk=pk)
+
+
+def _identity(client: CalendlyClient, connection: Connection) -> tuple[str, str]:
+    """(organization URI, user URI) of the connection, asking Calendly if we lack one."""
+    organization, user = connection.organization_uri, connection.calendly_user_uri
+    if not organization or not user:
+        me = client.get_current_user()
+        organization = organization or uri_of(me.get("current_organization"))
+        user = user or uri_of(me)
+    return organization, user
+
+
+def _is_admin(client: CalendlyClient, user: str, organization: str) -> bool:
+    try:
+        memberships = next(
+            client.list_organization_memberships(user=user, organization=organization).pages()
+        ).collection
+    except (CalendlyError, StopIteration) as exc:
+        logger.info("Cannot read the role of %s: %s", user, exc)
+        return False
+    return any(m.get("role") in ADMIN_ROLES for m in memberships)

@@ -1,0 +1,314 @@
+"""Benchmark: the webhook receiver under gunicorn against a bare Django view, same server, same run.
+
+    .venv/bin/python tests/benchmarks/bench_webhooks.py            # SQLite file, ORM broker
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python tests/benchmarks/bench_webhooks.py        # PostgreSQL, Redis broker
+
+One gunicorn serves both endpoints with the same settings (``webhook_settings``). The script
+migrates a scratch database (a temporary SQLite file, or a throwaway PostgreSQL database next to
+the one ``DATABASE_URL`` names), makes one subscription, then sends, from ``--clients`` concurrent
+clients over loopback: ``--requests`` POSTs to the bare view, then as many distinct, correctly
+signed deliveries to the receiver (which stores each and queues its processing; no worker runs,
+so the queue only fills). It repeats that pair ``--rounds`` times and reports requests per
+second, p50 and p99 latency, the ratio receiver/bare (target: at least 0.5), and checks that the
+receiver lost nothing: stored deliveries = deliveries sent, every answer 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass
+class Result:
+    name: str
+    sent: int
+    seconds: float
+    latencies: list[float]
+    statuses: dict[int, int]
+
+    @property
+    def rps(self) -> float:
+        return self.sent / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def scratch_database(url: str) -> tuple[str, callable]:
+    """A database URL for this run and a function that removes it afterwards."""
+    if not url.startswith("postgres"):
+        folder = tempfile.mkdtemp(prefix="calendly-bench-")
+        return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, True)
+    import psycopg
+
+    name = f"calendly_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(url)
+
+    def drop() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+def prepare() -> str:
+    """Migrate, create one subscription; return the receiver's path."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    from calendly_integration.models import Connection, WebhookSubscription
+
+    user = get_user_model().objects.create_user("bench")
+    connection = Connection.objects.create(
+        owner=user, calendly_user_uri="https://api.calendly.com/users/BENCH"
+    )
+    subscription = WebhookSubscription.objects.create(
+        connection=connection,
+        callback_url="http://127.0.0.1/",
+        state="active",
+        uri="https://api.calendly.com/webhook_subscriptions/BENCH",
+    )
+    return reverse("calendly_integration:webhook", kwargs={"token": subscription.token})
+
+
+def deliveries(count: int, run: str) -> list[bytes]:
+    bodies = []
+    for n in range(count):
+        envelope = {
+            "event": "invitee.created",
+            "created_at": f"2026-11-24T15:00:00.{n:06d}Z",
+            "created_by": "https://api.calendly.com/users/BENCH",
+            "payload": {
+                "uri": f"https://api.calendly.com/scheduled_events/{run}/invitees/{n}",
+                "event": f"https://api.calendly.com/scheduled_events/{run}",
+                "status": "active",
+                "name": "Bench Invitee",
+                "email": "bench@example.com",
+                "updated_at": "2026-11-24T15:00:00.000000Z",
+            },
+        }
+        bodies.append(json.dumps(envelope).encode())
+    return bodies
+
+
+def load(
+    name: str, port: int, path: str, bodies: list[bytes], clients: int, key: str | None
+) -> Result:
+    """POST every body from ``clients`` threads; time each request."""
+    from calendly_integration.webhooks.signature import signature_header
+
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    headers = [
+        {"Content-Type": "application/json"}
+        | ({"Calendly-Webhook-Signature": signature_header(body, key)} if key else {})
+        for body in bodies
+    ]
+    numbered = iter(zip(bodies, headers, strict=True))
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                job = next(numbered, None)
+            if job is None:
+                break
+            body, head = job
+            started = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=head)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if response.will_close:
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                status = 0
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Result(name, len(bodies), time.perf_counter() - started, latencies, statuses)
+
+
+def wait_until_up(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads.")
+    parser.add_argument("--json", help="Also write the figures to this file.")
+    args = parser.parse_args()
+
+    original = os.environ.get("DATABASE_URL", "")
+    database, drop = scratch_database(original)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "DJANGO_SETTINGS_MODULE": "tests.benchmarks.webhook_settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update(DATABASE_URL=database, DJANGO_SETTINGS_MODULE=env["DJANGO_SETTINGS_MODULE"])
+    server = None
+    try:
+        receiver_path = prepare()
+        from django.conf import settings
+        from django.db import connection
+        from django_q.brokers import get_broker
+
+        from calendly_integration.models import WebhookDelivery
+
+        get_broker().purge_queue()
+        key = settings.CALENDLY["WEBHOOK_SIGNING_KEY"]
+        port = free_port()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        server = subprocess.Popen(
+            [
+                str(gunicorn),
+                "project.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(args.threads),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        wait_until_up(port, time.monotonic() + 30)
+        warm = deliveries(200, "warmup")
+        load("warm-bare", port, "/bench/bare/", warm, args.clients, None)
+        load("warm-receiver", port, receiver_path, warm, args.clients, key)
+
+        results: list[tuple[Result, Result, int]] = []
+        for round_number in range(args.rounds):
+            bodies = deliveries(args.requests, f"round{round_number}")
+            before = WebhookDelivery.objects.count()
+            bare = load("bare view", port, "/bench/bare/", bodies, args.clients, None)
+            receiver = load("receiver", port, receiver_path, bodies, args.clients, key)
+            stored = WebhookDelivery.objects.count() - before
+            received = WebhookDelivery.objects.filter(
+                status="received", payload_uri__contains=f"/round{round_number}/"
+            ).count()
+            if receiver.statuses != {200: args.requests} or stored != args.requests:
+                print(f"LOST DELIVERIES: answers {receiver.statuses}, stored {stored}")
+                return 1
+            assert received == args.requests, received
+            results.append((bare, receiver, stored))
+
+        vendor = connection.vendor
+        broker = type(get_broker()).__name__
+        print(
+            f"\nwebhook receiver benchmark: gunicorn {args.workers} workers x {args.threads} threads, "
+            f"{args.clients} clients, {args.requests} requests per run, {vendor}, {broker} broker"
+        )
+        print(f"{'round':<6}{'endpoint':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+        figures = []
+        for n, (bare, receiver, stored) in enumerate(results, 1):
+            for result in (bare, receiver):
+                print(
+                    f"{n:<6}{result.name:<12}{result.rps:>9.0f}"
+                    f"{result.percentile(0.5):>9.1f}{result.percentile(0.99):>9.1f}"
+                )
+            figures.append(
+                {
+                    "bare_rps": bare.rps,
+                    "receiver_rps": receiver.rps,
+                    "ratio": receiver.rps / bare.rps,
+                    "bare_p50_ms": bare.percentile(0.5),
+                    "bare_p99_ms": bare.percentile(0.99),
+                    "receiver_p50_ms": receiver.percentile(0.5),
+                    "receiver_p99_ms": receiver.percentile(0.99),
+                    "sent": receiver.sent,
+                    "stored": stored,
+                }
+            )
+        ratio = statistics.median(f["ratio"] for f in figures)
+        print(f"ratio receiver/bare (median of rounds): {ratio:.2f} (target >= 0.5)")
+        print(f"lost deliveries: 0 of {args.requests * args.rounds}")
+        if args.json:
+            Path(args.json).write_text(
+                json.dumps({"database": vendor, "broker": broker, "rounds": figures}, indent=2)
+            )
+        return 0 if ratio >= 0.5 else 2
+    finally:
+        with contextlib.suppress(Exception):
+            from django_q.brokers import get_broker
+
+            get_broker().purge_queue()
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        from django.db import connections
+
+        connections.close_all()
+        drop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
