@@ -43,6 +43,7 @@ clean:
 bench-webhooks: install
 	$(PY) tests/benchmarks/bench_webhooks.py
 
-# Full sync of 10,000 events against a naive baseline, SQLite and PostgreSQL (about 10 minutes).
+# Full sync of 10,000 events against a naive baseline, SQLite and PostgreSQL (about 15 minutes;
+# BENCH_ARGS="--size demo" for 2,000 events in about three; --readme writes the figures).
 bench-sync: install
 	$(PY) -m tests.benchmarks.sync_benchmark $(BENCH_ARGS)
