@@ -93,6 +93,7 @@ class SyncContext:
     window: Window
     cursor: dict[str, Any]
     requests: RequestCounter
+    started: float = 0.0
     progress: Callable[[SyncProgress], None] | None = None
     deadline: float | None = None
     tally: Tally = field(default_factory=Tally)

@@ -32,14 +32,11 @@ from calendly_integration.sync.context import (
 from calendly_integration.sync.event_types import load_event_type_ids, sync_event_types
 from calendly_integration.sync.events import sync_scheduled_events
 from calendly_integration.sync.lease import Lease, LeaseLost
+from calendly_integration.sync.resume import plan_run
 from calendly_integration.sync.routing_forms import sync_routing_forms
 from calendly_integration.sync.tokens import client_for_sync
-from calendly_integration.sync.window import Window
 
 logger = logging.getLogger(__name__)
-
-#: An unfinished incremental sync older than this is abandoned rather than resumed.
-RESUME_MAX_AGE = timedelta(days=1)
 
 Step = tuple[str, Callable[[SyncContext], None], tuple[str, ...], bool, bool]
 #: (name, function, scopes it needs, whether only owners/admins run it, whether it is optional)
@@ -77,26 +74,41 @@ def sync_connection(
     lease = Lease(connection.pk)
     if not lease.acquire():
         return _skipped(connection, full)
-    started = time.monotonic()
     try:
-        state = SyncState.objects.select_related("run").get(connection=connection)
-        _close_interrupted(state)
-        now = timezone.now()
-        window, full, cursor = _plan(state.cursor, full, since, until, now)
-        run = SyncRun.objects.create(
-            connection=connection,
-            full=full,
-            resumed=bool(cursor.get("step")),
-            window_start=window.start,
-            window_end=window.end,
-            started_at=now,
-        )
-        lease.renew(run=run, cursor=cursor)
+        ctx = _start(connection, lease, full, since, until)
     except BaseException:
         lease.release()
         raise
+    ctx.progress = progress
+    ctx.deadline = ctx.started + time_limit if time_limit else None
+    _execute(ctx)
+    return ctx.run
+
+
+def _start(
+    connection: Connection,
+    lease: Lease,
+    full: bool,
+    since: date | datetime | None,
+    until: date | datetime | None,
+) -> SyncContext:
+    """Under the lease: close a run that died, plan this one, record it, build its client."""
+    started = time.monotonic()
+    state = SyncState.objects.select_related("run").get(connection=connection)
+    _close_interrupted(state)
+    now = timezone.now()
+    window, full, cursor = plan_run(state.cursor, full, since, until, now)
+    run = SyncRun.objects.create(
+        connection=connection,
+        full=full,
+        resumed=bool(cursor.get("step")),
+        window_start=window.start,
+        window_end=window.end,
+        started_at=now,
+    )
+    lease.renew(run=run, cursor=cursor)
     client = client_for_sync(connection.pk)
-    ctx = SyncContext(
+    return SyncContext(
         connection=connection,
         client=client,
         run=run,
@@ -106,9 +118,13 @@ def sync_connection(
         window=window,
         cursor=cursor,
         requests=RequestCounter(client),
-        progress=progress,
-        deadline=started + time_limit if time_limit else None,
+        started=started,
     )
+
+
+def _execute(ctx: SyncContext) -> None:
+    """Run the steps and record how the run ended; only unexpected errors propagate."""
+    run = ctx.run
     unexpected: BaseException | None = None
     try:
         _run_steps(ctx)
@@ -128,14 +144,15 @@ def sync_connection(
         _record_error(run, exc)
         unexpected = exc
     finally:
-        client.close()
-        _finish(ctx, started)
+        ctx.client.close()
+        _finish(ctx)
     if unexpected is not None:
-        logger.exception(
-            "Sync of Calendly connection %s failed", connection.pk, exc_info=unexpected
+        logger.error(
+            "Sync of Calendly connection %s stopped by an unexpected error",
+            ctx.connection.pk,
+            exc_info=unexpected,
         )
         raise unexpected
-    return run
 
 
 def _run_steps(ctx: SyncContext) -> None:
@@ -168,56 +185,6 @@ def _run_steps(ctx: SyncContext) -> None:
                 raise
             ctx.warn(gettext("%(step)s not synced: %(error)s") % {"step": name, "error": exc})
         ctx.done_unit()
-
-
-def _plan(
-    cursor: dict[str, Any],
-    full: bool,
-    since: date | datetime | None,
-    until: date | datetime | None,
-    now: datetime,
-) -> tuple[Window, bool, dict[str, Any]]:
-    """The window and cursor of this run: the unfinished run's, if this one continues it."""
-    explicit = since is not None or until is not None
-    if cursor.get("step") and _continues(cursor, full, explicit, since, until, now):
-        return Window.from_json(cursor.get("window")), bool(cursor.get("full")), dict(cursor)
-    if explicit:
-        window = Window.between(since, until)
-    elif full:
-        window = Window()
-    else:
-        window = Window.incremental(now)
-    fresh = {
-        "full": full,
-        "explicit": explicit,
-        "window": window.to_json(),
-        "started_at": now.isoformat(),
-    }
-    return window, full, fresh
-
-
-def _continues(
-    cursor: dict[str, Any],
-    full: bool,
-    explicit: bool,
-    since: Any,
-    until: Any,
-    now: datetime,
-) -> bool:
-    if explicit:
-        wanted = Window.between(since, until).to_json()
-        return bool(cursor.get("explicit")) and cursor.get("window") == wanted
-    if cursor.get("explicit"):
-        return False
-    if full:
-        return bool(cursor.get("full"))
-    if cursor.get("full"):
-        return True  # a full sync covers an incremental one: finish it
-    started = cursor.get("started_at")
-    try:
-        return now - datetime.fromisoformat(started) < RESUME_MAX_AGE
-    except (TypeError, ValueError):
-        return False
 
 
 def _close_interrupted(state: SyncState) -> None:
@@ -255,11 +222,11 @@ def _record_error(run: SyncRun, exc: BaseException) -> None:
     run.error_type = type(exc).__name__
 
 
-def _finish(ctx: SyncContext, started: float) -> None:
+def _finish(ctx: SyncContext) -> None:
     """Write the run's figures and give the lease back (clearing the cursor if complete)."""
     run = ctx.run
     run.finished_at = timezone.now()
-    run.duration = timedelta(seconds=time.monotonic() - started)
+    run.duration = timedelta(seconds=time.monotonic() - ctx.started)
     run.counts = ctx.tally.as_dict()
     run.created = ctx.tally.total("created")
     run.updated = ctx.tally.total("updated")

@@ -268,6 +268,15 @@ def fresh_database(kind: str, tmp: Path, pg_base: str) -> str:
     return _pg_url(pg_base, BENCH_PG_NAME)
 
 
+def drop_database(pg_base: str) -> None:
+    import psycopg
+
+    parts = urlsplit(pg_base)
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(admin, autocommit=True) as pg:
+        pg.execute(f'DROP DATABASE IF EXISTS "{BENCH_PG_NAME}" WITH (FORCE)')
+
+
 def _env(database_url: str, sim: Simulator) -> dict[str, str]:
     env = {
         **os.environ,
@@ -454,6 +463,8 @@ def main() -> None:
                     scaling[small["vendor"]] = {"small": small, "large": large}
             finally:
                 small_sim.stop()
+    if "postgres" in options.databases:
+        drop_database(pg_base)
     text = render(results, scaling, info, floor)
     print()
     print(text)
