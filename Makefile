@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format dist clean bench-webhooks bench-sync
+.PHONY: demo test install lint format dist clean bench-webhooks bench-sync bench-api soak
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -18,8 +18,11 @@ install: $(STAMP)
 demo: install
 	$(PY) project/demo.py
 
+# The suite on every core with pytest-xdist (each worker has its own test database and broker
+# queue); TEST_WORKERS=0 runs it in one process, TEST_ARGS adds pytest options.
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) $(TEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -38,12 +41,24 @@ dist: install
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
 
-# The webhook receiver under gunicorn against a bare view (a few minutes, loopback only).
+# The webhook receiver under gunicorn against a bare view (about a minute, loopback only).
 # DATABASE_URL/REDIS_URL pick PostgreSQL and Redis, as for `make test`.
 bench-webhooks: install
 	$(PY) tests/benchmarks/bench_webhooks.py
+
+# The REST API's list endpoints under gunicorn against a bare DRF view, on a mirror synced from
+# the simulator (a few minutes, loopback only). Meant for PostgreSQL: set DATABASE_URL.
+bench-api: install
+	$(PY) tests/benchmarks/bench_api.py $(BENCH_ARGS)
 
 # Full sync of 10,000 events against a naive baseline, SQLite and PostgreSQL (about 15 minutes;
 # BENCH_ARGS="--size demo" for 2,000 events in about three; --readme writes the figures).
 bench-sync: install
 	$(PY) -m tests.benchmarks.sync_benchmark $(BENCH_ARGS)
+
+# Chaos soak: the demo stack (gunicorn, two django-q2 clusters) on PostgreSQL and Redis under
+# faults for SOAK_ARGS="--minutes 3" (the default), then checks the mirror with calendly_doctor.
+# Loopback only; DATABASE_URL names the PostgreSQL server (a scratch database is created and
+# dropped), REDIS_URL the Redis (default db 4).
+soak: install
+	$(PY) -m tests.soak.run $(SOAK_ARGS)

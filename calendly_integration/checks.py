@@ -225,7 +225,10 @@ def check_on_disconnect(app_configs=None, **kwargs) -> list:
     return [
         Error(
             f"CALENDLY['ON_DISCONNECT'] must be 'keep' or 'delete', got {value!r}.",
-            hint="'keep' keeps a disconnected connection and its mirrored data; 'delete' removes them.",
+            hint=(
+                "'keep' keeps a disconnected connection's row (status revoked); 'delete' deletes "
+                "it. Mirrored rows belong to the organization and stay either way."
+            ),
             id=ID.format("E008"),
         )
     ]

@@ -71,9 +71,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ON_DISCONNECT",
         "keep",
-        "What disconnecting does to a connection and the data mirrored through it: 'keep' keeps "
-        "the connection (status revoked) and its mirrored data; 'delete' deletes the connection "
-        "and the data mirrored only through it. Tokens are revoked and wiped either way.",
+        "What disconnecting does to the connection row: 'keep' keeps it (status revoked); "
+        "'delete' deletes it with its sync runs and sync state. Mirrored rows belong to the "
+        "organization and are shared by its connections, so they stay either way. Tokens are "
+        "revoked and wiped either way.",
     ),
     Setting(
         "WEBHOOK_SIGNING_KEY",
@@ -132,6 +133,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SYNC_BACKFILL_DAYS", 30, "Days of past scheduled events an incremental sync takes."),
     Setting("SYNC_HORIZON_DAYS", 180, "Days of future scheduled events an incremental sync takes."),
     Setting("SYNC_INTERVAL_MINUTES", 15, "Minutes between background syncs of every connection."),
+    Setting(
+        "SYNC_ON_CONNECT",
+        True,
+        "Queue a sync of a connection as soon as it is made or renewed, rather than waiting "
+        "for the next background sync.",
+    ),
     Setting(
         "SYNC_LOCK_SECONDS",
         300,

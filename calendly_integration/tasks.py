@@ -210,6 +210,13 @@ def process_webhook_delivery(delivery_id: int, force: bool = False) -> str:
     return process_delivery(delivery_id, force=force)
 
 
+def drain_webhook_deliveries(not_before: float = 0.0) -> int:
+    """Process the deliveries received and not yet tried (the receiver queues this, debounced)."""
+    from calendly_integration.webhooks.drain import drain_received_deliveries
+
+    return drain_received_deliveries(not_before)
+
+
 def retry_failed_webhook_deliveries() -> int:
     """Queue failed deliveries whose backoff has passed (and any lost in the queue)."""
     from calendly_integration.webhooks.processing import retry_failed_deliveries
@@ -218,12 +225,15 @@ def retry_failed_webhook_deliveries() -> int:
 
 
 def ensure_webhook_subscriptions(connection_id: int) -> list[str]:
-    """Create, check or heal one connection's webhook subscriptions; returns their URIs."""
+    """Create, check or heal one connection's webhook subscriptions; returns their URIs.
+
+    Subscriptions staff deleted on purpose stay deleted (see ``pause_subscriptions``).
+    """
     from calendly_integration.webhooks.subscriptions import ensure_subscriptions
 
     if not Connection.objects.active().filter(pk=connection_id).exists():
         return []
-    return [s.uri or "" for s in ensure_subscriptions(connection_id)]
+    return [s.uri or "" for s in ensure_subscriptions(connection_id, automatic=True)]
 
 
 def check_webhook_subscriptions() -> int:

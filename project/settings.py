@@ -6,6 +6,7 @@ that run offline: SQLite, django-q2's ORM broker and the built-in Calendly simul
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -23,6 +24,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", "demo-only-secret-key-change-me-in-production-0123456789")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+# Error pages and e-mails hide tokens in tracebacks and CALENDLY's secrets, DEBUG on or off.
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "calendly_integration.error_reports.CalendlyExceptionReporterFilter"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,6 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # critical sections (token refresh) serialize instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    # Python's sqlite3 keeps 128 prepared statements per connection; a sync's bulk inserts each
+    # have their own row count, so that cache alone grows to ~50 MB. A few are enough.
+    DATABASES["default"]["OPTIONS"].setdefault("cached_statements", 8)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -153,9 +161,19 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# The simulator serves both the API and the OAuth endpoints on one port in the demo.
+# Which Calendly the demo talks to. With CALENDLY_CLIENT_ID (an OAuth app) or CALENDLY_API_KEY (a
+# personal access token) it is api.calendly.com; otherwise the built-in simulator, which serves the
+# API and the OAuth endpoints on one port. project/demo.py reads CALENDLY_DEMO_USES_SIMULATOR to
+# decide whether to start the simulator.
 SIMULATOR_URL = env("CALENDLY_SIMULATOR_URL", "http://127.0.0.1:8765")
-_use_simulator = not (env("CALENDLY_CLIENT_ID") or env("CALENDLY_API_KEY"))
+CALENDLY_DEMO_USES_SIMULATOR = not (env("CALENDLY_CLIENT_ID") or env("CALENDLY_API_KEY"))
+_use_simulator = CALENDLY_DEMO_USES_SIMULATOR
+# Calendly must reach the webhook receiver: the simulator reaches the local server directly; real
+# Calendly needs a public https URL (a tunnel, in development), so there is no default for it.
+DEMO_PORT = env("DJANGO_PORT", "8000")
+PUBLIC_BASE_URL = env(
+    "CALENDLY_PUBLIC_BASE_URL", f"http://127.0.0.1:{DEMO_PORT}" if _use_simulator else ""
+)
 
 CALENDLY = {
     "API_BASE_URL": env(
@@ -170,7 +188,10 @@ CALENDLY = {
     "WEBHOOK_SIGNING_KEY": env(
         "CALENDLY_WEBHOOK_SIGNING_KEY", "demo-signing-key" if _use_simulator else ""
     ),
-    "PUBLIC_BASE_URL": env("CALENDLY_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+    "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+    # project/demo.py turns this on: an organization owner or admin then hears about every
+    # member's bookings, so the activity feed shows whatever is booked on the simulator's console.
+    "WEBHOOK_ORGANIZATION_SCOPE": env_bool("CALENDLY_WEBHOOK_ORGANIZATION_SCOPE"),
     # A fixed key keeps the demo's database readable across restarts; production sets its own.
     "TOKEN_ENCRYPTION_KEYS": [
         k
@@ -180,6 +201,15 @@ CALENDLY = {
         if k
     ],
 }
+
+# A tunnel's host name (the public URL Calendly delivers webhooks to) must be an allowed host, and
+# a trusted origin for forms when the demo is browsed through it.
+_public_host = urlsplit(PUBLIC_BASE_URL).hostname
+if _public_host and _public_host not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_public_host)
+CSRF_TRUSTED_ORIGINS = [origin for origin in env("CSRF_TRUSTED_ORIGINS").split(",") if origin] + (
+    [PUBLIC_BASE_URL.rstrip("/")] if PUBLIC_BASE_URL.startswith("https://") else []
+)
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("dashboard/", include("project.dashboard.urls")),
     path("calendly/", include("calendly_integration.urls")),
     path("api/", include("calendly_integration.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -97,6 +97,7 @@ class ConnectionAdmin(ReadOnlyAdmin):
         "last_refreshed_at",
         "last_error",
         "webhooks",
+        "webhooks_paused_at",
         "last_sync",
         "failed_deliveries",
         "see_also",

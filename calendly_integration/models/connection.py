@@ -72,6 +72,15 @@ class Connection(models.Model):
     expires_at = models.DateTimeField(_("access token expires at"), null=True, blank=True)
     last_refreshed_at = models.DateTimeField(_("last refreshed at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    webhooks_paused_at = models.DateTimeField(
+        _("webhooks paused at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When staff deleted this connection's webhook subscriptions on purpose. The periodic "
+            "check leaves them deleted until someone ensures them again."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -201,18 +201,20 @@ class WebhookDelivery(models.Model):
     signature = models.CharField(
         _("signature"), max_length=16, choices=Signature.choices, default=Signature.UNCHECKED
     )
-    event = models.CharField(_("event"), max_length=64, blank=True, db_index=True)
-    payload_uri = models.CharField(_("payload URI"), max_length=255, blank=True, db_index=True)
+    # Not indexed: every index costs the receiver's one INSERT, and deliveries are filtered by
+    # event or searched by URI only in the admin, over a table pruned to DELIVERY_RETENTION_DAYS.
+    event = models.CharField(_("event"), max_length=64, blank=True)
+    payload_uri = models.CharField(_("payload URI"), max_length=255, blank=True)
     event_created_at = models.CharField(
         _("event created at"),
         max_length=64,
         blank=True,
         help_text=_("The envelope's created_at, exactly as Calendly sent it."),
     )
-    dedupe_key = models.CharField(
+    # NULL, not "", on duplicates: the unique constraint lets many NULLs through.
+    dedupe_key = models.CharField(  # noqa: DJ001
         _("dedupe key"),
         max_length=64,
-        unique=True,
         null=True,
         blank=True,
         editable=False,
@@ -248,6 +250,11 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = _("webhook deliveries")
         ordering = ("-received_at", "-pk")
         indexes = (models.Index(fields=("status", "received_at"), name="calendly_delivery_status"),)
+        # A constraint rather than unique=True: on PostgreSQL, unique=True on a CharField adds a
+        # second (LIKE) index the dedupe lookup never uses, and the receiver pays for each index.
+        constraints = (
+            models.UniqueConstraint(fields=("dedupe_key",), name="calendly_delivery_dedupe_key"),
+        )
 
     def __str__(self) -> str:
         return f"{self.event or '?'} {self.received_at:%Y-%m-%d %H:%M:%S} ({self.status})"

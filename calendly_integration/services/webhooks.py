@@ -20,7 +20,11 @@ from calendly_integration.oauth.scopes import require_scopes
 from calendly_integration.oauth.tokens import client_for_connection
 from calendly_integration.services.errors import InvalidRequest, ServiceError
 from calendly_integration.webhooks.processing import process_delivery
-from calendly_integration.webhooks.subscriptions import WebhooksNotConfigured, ensure_subscriptions
+from calendly_integration.webhooks.subscriptions import (
+    WebhooksNotConfigured,
+    ensure_subscriptions,
+    pause_subscriptions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +89,9 @@ def create_subscription(connection: Connection, scope: str = "user") -> WebhookS
 def delete_subscription(subscription: WebhookSubscription, actor: Any = None) -> None:
     """Delete the subscription at Calendly (already gone there is fine), then our row.
 
-    Acts through the subscription's own connection, which needs ``webhooks:write``.
+    Acts through the subscription's own connection, which needs ``webhooks:write``. A person
+    deleted it on purpose, so the periodic check stops healing the connection's subscriptions
+    until ``create_subscription`` (or any explicit ensure) asks for them again.
     """
     connection = subscription.connection
     require_scopes(connection, "webhooks:write")
@@ -94,6 +100,7 @@ def delete_subscription(subscription: WebhookSubscription, actor: Any = None) ->
             client.delete_webhook_subscription(subscription.uri)
     logger.info("Deleted Calendly webhook subscription %s", subscription.pk)
     subscription.delete()
+    pause_subscriptions(connection)
 
 
 def replay_delivery(delivery: WebhookDelivery) -> WebhookDelivery:

@@ -208,8 +208,10 @@ def _write_hosts(ctx: SyncContext, result: UpsertResult, hosts: dict[str, list[F
         for host in hosts.get(uri, ())
     ]
     if objs:
+        # A webhook (or another connection's sync of the same organization) may have stored
+        # these hosts since the page was read: theirs are Calendly's too, so keep them.
         with sqlite_variable_limit("default"):
-            EventHost.objects.bulk_create(objs)
+            EventHost.objects.bulk_create(objs, ignore_conflicts=True)
 
 
 def _write_invitees(

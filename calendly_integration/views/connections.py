@@ -11,7 +11,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import View
 
 from calendly_integration.forms import PersonalAccessTokenForm
@@ -21,12 +23,17 @@ from calendly_integration.oauth.disconnect import disconnect
 from calendly_integration.oauth.errors import InvalidPersonalAccessToken
 
 
-def oauth_connect_url() -> str | None:
-    """The allauth provider's login URL (POST it with ``process=connect``), if it is installed."""
+def oauth_connect_url(request: HttpRequest) -> str | None:
+    """The allauth provider's login URL (POST it with ``process=connect``), if it is installed
+    and an OAuth app is configured: a site with only personal access tokens offers no button
+    that could only fail."""
     try:
-        return reverse("calendly_login")
+        url = reverse("calendly_login")
     except NoReverseMatch:
         return None
+    from allauth.socialaccount.adapter import get_adapter
+
+    return url if get_adapter(request).list_apps(request, provider="calendly") else None
 
 
 TEMPLATE = "calendly_integration/connection_list.html"
@@ -36,7 +43,7 @@ def page_context(request: HttpRequest, token_form: PersonalAccessTokenForm | Non
     return {
         "connections": Connection.objects.for_user(request.user),
         "token_form": token_form or PersonalAccessTokenForm(),
-        "oauth_connect_url": oauth_connect_url(),
+        "oauth_connect_url": oauth_connect_url(request),
         "next_url": reverse("calendly_integration:connections"),
     }
 
@@ -51,6 +58,7 @@ class ConnectionListView(LoginRequiredMixin, View):
 class ConnectPersonalAccessTokenView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
+    @method_decorator(sensitive_post_parameters("token"))
     def post(self, request: HttpRequest) -> HttpResponse:
         form = PersonalAccessTokenForm(request.POST)
         if form.is_valid():

@@ -13,11 +13,20 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 
 from calendly_integration.models import WebhookDelivery
+from calendly_integration.webhooks.rows import insert_row
+
+
+class Stored(NamedTuple):
+    """A stored delivery: its id, its status, and whether it was the first with its key."""
+
+    pk: int
+    status: str
+    first: bool
 
 
 def payload_uri(payload: Any) -> str:
@@ -48,33 +57,30 @@ def _own_transaction() -> contextlib.AbstractContextManager[Any]:
     return contextlib.nullcontext()
 
 
-def store_first_or_duplicate(
-    key: str, fields: dict[str, Any], on_first: Any = None
-) -> tuple[WebhookDelivery, bool]:
-    """Insert the delivery with ``key``; return it and whether it was the first with that key.
+def store_first_or_duplicate(key: str, fields: dict[str, Any], on_first: Any = None) -> Stored:
+    """Insert the delivery with ``key`` (``fields`` by attname, e.g. ``subscription_id``).
 
     The insert is its own transaction (a savepoint when the caller has one), so the loser of a
     race gets an ``IntegrityError`` that rolls back only that insert; it is then stored as a
-    duplicate pointing at the winner. ``on_first(delivery)`` runs right after the winning insert,
-    which is where ``transaction.on_commit`` callbacks (queueing the processing) belong: they run
-    once the insert is committed.
+    duplicate pointing at the winner. ``on_first(pk)`` runs right after the winning insert, which
+    is where ``transaction.on_commit`` callbacks (queueing the processing) belong: they run once
+    the insert is committed.
     """
     try:
         with _own_transaction():
-            delivery = WebhookDelivery.objects.create(dedupe_key=key, **fields)
+            pk = insert_row(WebhookDelivery, {**fields, "dedupe_key": key})
             if on_first is not None:
-                on_first(delivery)
-        return delivery, True
+                on_first(pk)
+        return Stored(pk, fields.get("status", WebhookDelivery.Status.RECEIVED), True)
     except IntegrityError:
-        original = WebhookDelivery.objects.filter(dedupe_key=key).only("pk").first()
+        original = (
+            WebhookDelivery.objects.filter(dedupe_key=key).values_list("pk", flat=True).first()
+        )
         if original is None:  # not our unique key that failed: let it be seen
             raise
-    duplicate = WebhookDelivery.objects.create(
-        **{
-            **fields,
-            "duplicate_key": key,
-            "duplicate_of": original,
-            "status": WebhookDelivery.Status.DUPLICATE,
-        }
+    status = WebhookDelivery.Status.DUPLICATE
+    duplicate = insert_row(
+        WebhookDelivery,
+        {**fields, "duplicate_key": key, "duplicate_of_id": original, "status": status},
     )
-    return duplicate, False
+    return Stored(duplicate, status, False)

@@ -96,9 +96,15 @@ def organization_id_for(uri: str) -> int | None:
 
 
 def save_scheduled_event(data: dict[str, Any], organization_id: int | None) -> ScheduledEvent:
-    """The event (and, when written, its hosts) from Calendly's scheduled event object."""
+    """The event (and, when written, its hosts) from Calendly's scheduled event object.
+
+    Its invitees count as not synced since: the event's newest ``updated_at`` no longer tells
+    the sync that something changed, and a change to another invitee of the event may have
+    come in a delivery that was lost, so the next sync reads the event's invitees again.
+    """
     fields = scheduled_event_fields(data)
     fields["organization_id"] = organization_id
+    fields["invitees_synced_at"] = None
     fields["event_type_id"] = (
         EventType.objects.filter(uri=fields["event_type_uri"]).values_list("pk", flat=True).first()
         if fields["event_type_uri"]
@@ -118,7 +124,8 @@ def _replace_hosts(event: ScheduledEvent, data: dict[str, Any]) -> None:
     )
     EventHost.objects.filter(event=event).delete()
     EventHost.objects.bulk_create(
-        [EventHost(event=event, user_id=user_ids.get(host["user_uri"]), **host) for host in hosts]
+        [EventHost(event=event, user_id=user_ids.get(host["user_uri"]), **host) for host in hosts],
+        ignore_conflicts=True,  # a sync writing the same event at once stored them first
     )
 
 

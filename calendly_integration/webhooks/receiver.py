@@ -7,8 +7,9 @@ an invalid signature or a malformed body can be audited later, and a valid deliv
 even if its processing fails. The URL carries the subscription's unguessable token: an unknown
 token is a plain 404 and is not stored, so strangers cannot fill the log.
 
-A valid delivery is answered 200 within milliseconds: one read (the subscription), one insert (the
-delivery), and the processing task queued when that insert commits.
+A valid delivery is answered 200 within milliseconds: one insert (the delivery; the subscription
+is usually known to the process already, see ``lookup``), and, once that insert commits, a worker
+woken to process it (see ``drain``).
 """
 
 from __future__ import annotations
@@ -19,17 +20,29 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
+from django.http.request import HttpHeaders
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from calendly_integration.conf import calendly_settings
-from calendly_integration.models import WebhookDelivery, WebhookSubscription
-from calendly_integration.webhooks.dedupe import dedupe_key, payload_uri, store_first_or_duplicate
-from calendly_integration.webhooks.processing import HANDLERS, queue_processing
+from calendly_integration.models import WebhookDelivery
+from calendly_integration.webhooks.dedupe import (
+    Stored,
+    dedupe_key,
+    payload_uri,
+    store_first_or_duplicate,
+)
+from calendly_integration.webhooks.drain import wake_processing
+from calendly_integration.webhooks.lookup import (
+    KnownSubscription,
+    find_subscription,
+    read_subscription,
+)
+from calendly_integration.webhooks.processing import HANDLERS
 from calendly_integration.webhooks.signature import parse_signature_header, verify_signature
 
 SIGNATURE_HEADER = "Calendly-Webhook-Signature"
@@ -42,9 +55,17 @@ KEPT_HEADERS = (
     "X-Forwarded-For",
     "X-Request-Id",
 )
+#: Where WSGI puts each kept header in ``request.META`` (read directly: ``request.headers``
+#: rebuilds a case-insensitive copy of every header, which cost more than the rest of the copy).
+_KEPT_META = tuple((name, HttpHeaders.to_wsgi_name(name)) for name in KEPT_HEADERS)
+_SIGNATURE_META = HttpHeaders.to_wsgi_name(SIGNATURE_HEADER)
 
 Signature = WebhookDelivery.Signature
 Status = WebhookDelivery.Status
+
+
+class Gone(Exception):
+    """The subscription was deleted (in another process) after this one last read it."""
 
 
 class Rejected(Exception):
@@ -60,7 +81,8 @@ class Rejected(Exception):
 class Inbound:
     """One request on its way through the validators."""
 
-    subscription: WebhookSubscription
+    token: str
+    subscription: KnownSubscription
     request: HttpRequest
     body: bytes = b""
     signature: str = Signature.UNCHECKED
@@ -82,9 +104,9 @@ def check_size(inbound: Inbound) -> None:
         raise Rejected(413, _("The body is larger than %(limit)s bytes.") % {"limit": limit})
 
 
-def signing_key_for(subscription: WebhookSubscription) -> str:
+def signing_key_for(subscription: KnownSubscription) -> str:
     """The subscription's own key (personal access tokens), else the OAuth app's key."""
-    return subscription.signing_key or calendly_settings.WEBHOOK_SIGNING_KEY
+    return subscription.own_signing_key or calendly_settings.WEBHOOK_SIGNING_KEY
 
 
 def signature_verdict(body: bytes, header: str, key: str, tolerance: int, now: float) -> str:
@@ -102,14 +124,25 @@ def signature_verdict(body: bytes, header: str, key: str, tolerance: int, now: f
 
 
 def check_signature(inbound: Inbound) -> None:
-    """The HMAC must match and its timestamp be within ``WEBHOOK_TOLERANCE`` of now."""
-    inbound.signature = signature_verdict(
-        inbound.body,
-        inbound.request.headers.get(SIGNATURE_HEADER, ""),
-        signing_key_for(inbound.subscription),
-        int(calendly_settings.WEBHOOK_TOLERANCE),
-        time.time(),
-    )
+    """The HMAC must match and its timestamp be within ``WEBHOOK_TOLERANCE`` of now.
+
+    A mismatch against a key this process remembered is checked again against the key read
+    afresh, so a subscription whose key changed elsewhere is never refused for a stale key.
+    """
+    header = inbound.request.META.get(_SIGNATURE_META, "")
+    tolerance = int(calendly_settings.WEBHOOK_TOLERANCE)
+    now = time.time()
+    key = signing_key_for(inbound.subscription)
+    inbound.signature = signature_verdict(inbound.body, header, key, tolerance, now)
+    if inbound.signature != Signature.VALID and not inbound.subscription.fresh:
+        fresh = read_subscription(inbound.token)
+        if fresh is None:
+            raise Gone
+        inbound.subscription = fresh
+        if signing_key_for(fresh) != key:
+            inbound.signature = signature_verdict(
+                inbound.body, header, signing_key_for(fresh), tolerance, now
+            )
     if inbound.signature != Signature.VALID:
         raise Rejected(400, Signature(inbound.signature).label)
 
@@ -138,35 +171,40 @@ class WebhookReceiverView(View):
     validators = (check_size, check_signature, check_envelope)
 
     def post(self, request: HttpRequest, token: str) -> JsonResponse:
+        subscription = find_subscription(token)
+        if subscription is None:
+            return unknown()
+        inbound = Inbound(token, subscription, request)
         try:
-            subscription = WebhookSubscription.objects.only("pk", "encrypted_signing_key").get(
-                token=token
-            )
-        except WebhookSubscription.DoesNotExist:
-            return JsonResponse({"status": "unknown"}, status=404)
-        inbound = Inbound(subscription, request)
-        try:
-            for validator in self.validators:
-                validator(inbound)
-        except Rejected as rejected:
-            self.store_rejected(inbound, rejected)
-            return JsonResponse(
-                {"status": Status.INVALID, "reason": str(rejected.reason)},
-                status=rejected.status_code,
-            )
-        delivery, _first = self.store_valid(inbound)
-        return JsonResponse({"status": delivery.status})
+            try:
+                for validator in self.validators:
+                    validator(inbound)
+            except Rejected as rejected:
+                self.store_rejected(inbound, rejected)
+                return JsonResponse(
+                    {"status": Status.INVALID, "reason": str(rejected.reason)},
+                    status=rejected.status_code,
+                )
+            stored = self.store_valid(inbound)
+        except Gone:
+            return unknown()
+        except IntegrityError:
+            # A remembered subscription deleted elsewhere fails the delivery's foreign key.
+            if read_subscription(token) is None:
+                return unknown()
+            raise
+        return JsonResponse({"status": stored.status})
 
-    def store_valid(self, inbound: Inbound) -> tuple[WebhookDelivery, bool]:
+    def store_valid(self, inbound: Inbound) -> Stored:
         """Insert the delivery; the first of its key queues processing when it commits."""
         envelope = inbound.envelope
         handled = envelope["event"] in HANDLERS
         fields = self.delivery_fields(inbound)
         fields["status"] = Status.RECEIVED if handled else Status.IGNORED
 
-        def queue(delivery: WebhookDelivery) -> None:
+        def queue(pk: int) -> None:
             if handled:
-                transaction.on_commit(lambda: queue_processing(delivery.pk))
+                transaction.on_commit(lambda: wake_processing(pk))
 
         return store_first_or_duplicate(dedupe_key(envelope), fields, on_first=queue)
 
@@ -187,11 +225,10 @@ class WebhookReceiverView(View):
     @staticmethod
     def delivery_fields(inbound: Inbound) -> dict[str, Any]:
         request, envelope = inbound.request, inbound.envelope
+        meta = request.META
         return {
-            "subscription": inbound.subscription,
-            "headers": {
-                name: request.headers[name] for name in KEPT_HEADERS if name in request.headers
-            },
+            "subscription_id": inbound.subscription.pk,
+            "headers": {name: meta[key] for name, key in _KEPT_META if key in meta},
             "remote_addr": _ip(request.META.get("REMOTE_ADDR")),
             "body": inbound.body,
             "signature": inbound.signature,
@@ -199,6 +236,11 @@ class WebhookReceiverView(View):
             "payload_uri": payload_uri(envelope.get("payload")),
             "event_created_at": str(envelope.get("created_at") or "")[:64],
         }
+
+
+def unknown() -> JsonResponse:
+    """The answer for a token that names no subscription (nothing is stored)."""
+    return JsonResponse({"status": "unknown"}, status=404)
 
 
 def _ip(value: str | None) -> str | None:

@@ -5,7 +5,10 @@ what Calendly has before it creates anything, adopts a subscription an earlier c
 never heard back about (Calendly's 409 for a URL it already has), and brings back a subscription
 Calendly disabled (after 24 hours of failed deliveries) or that vanished: the old one is deleted,
 a new one made for the same callback URL, and a catch-up sync queued, since deliveries were lost
-in between. The periodic ``check_all_subscriptions`` task calls it for every active connection.
+in between. The periodic ``check_all_subscriptions`` task calls it for every active connection,
+except those whose subscriptions staff deleted on purpose (``pause_subscriptions``): the heal must
+not undo a person's decision, so only an explicit ensure (the command, the API, the admin) brings
+them back.
 
 Every subscription has its own callback URL carrying an unguessable token, so a delivery is tied
 to its subscription (and its signing key) by the URL alone. Subscriptions made with a personal
@@ -66,8 +69,14 @@ def events_for(scope: str) -> list[str]:
     return list(dict.fromkeys(events))
 
 
-def ensure_subscriptions(connection: Connection | int) -> list[WebhookSubscription]:
+def ensure_subscriptions(
+    connection: Connection | int, *, automatic: bool = False
+) -> list[WebhookSubscription]:
     """Make sure the connection's subscriptions exist at Calendly and are active; idempotent.
+
+    ``automatic`` is for the background task (the periodic check, a new connection): it leaves
+    alone a connection whose subscriptions staff deleted on purpose and returns nothing. Any
+    other call is a person asking for the subscriptions, so it lifts that pause.
 
     Raises ``WebhooksNotConfigured`` without ``PUBLIC_BASE_URL``, ``NeedsReauth`` or
     ``ConnectionRevoked`` for a connection that cannot act, and the client's errors.
@@ -75,11 +84,22 @@ def ensure_subscriptions(connection: Connection | int) -> list[WebhookSubscripti
     from calendly_integration.oauth.tokens import client_for_connection
 
     connection = _connection(connection)
+    if automatic and connection.webhooks_paused_at is not None:
+        logger.info(
+            "Webhook subscriptions of Calendly connection %s were deleted on purpose; not "
+            "recreating them",
+            connection.pk,
+        )
+        return []
     if connection.needs_reauth:
         raise NeedsReauth(connection_id=connection.pk)
     if connection.is_revoked:
         raise ConnectionRevoked(connection_id=connection.pk)
     callback_url("probe")  # fail early, before any call, when there is no public URL
+    if connection.webhooks_paused_at is not None:
+        # Lifted before the calls, so that if they fail the periodic check keeps trying.
+        Connection.objects.filter(pk=connection.pk).update(webhooks_paused_at=None)
+        connection.webhooks_paused_at = None
     with client_for_connection(connection) as client:
         organization, user = _identity(client, connection)
         wanted = {Scope.USER: events_for(Scope.USER)}
@@ -112,12 +132,23 @@ def delete_subscriptions(connection: Connection | int) -> int:
     return len(subscriptions)
 
 
+def pause_subscriptions(connection: Connection | int) -> None:
+    """Remember that staff deleted the connection's subscriptions on purpose.
+
+    Without this the periodic check would take the missing subscription for one that vanished
+    and make it again within the hour. ``ensure_subscriptions`` (not ``automatic``) lifts it.
+    """
+    pk = connection.pk if isinstance(connection, Connection) else int(connection)
+    Connection.objects.filter(pk=pk).update(webhooks_paused_at=timezone.now())
+
+
 def check_all_subscriptions() -> int:
-    """Queue ``ensure_subscriptions`` for every active connection allowed to manage webhooks."""
+    """Queue ``ensure_subscriptions`` for every active connection allowed to manage webhooks,
+    except those whose subscriptions staff deleted on purpose."""
     if not calendly_settings.PUBLIC_BASE_URL:
         return 0
     queued = 0
-    for connection in Connection.objects.active():
+    for connection in Connection.objects.active().filter(webhooks_paused_at__isnull=True):
         if has_scopes(connection, "webhooks:read", "webhooks:write"):
             run_task(ENSURE_TASK, connection.pk)
             queued += 1

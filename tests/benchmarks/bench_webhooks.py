@@ -4,21 +4,24 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python tests/benchmarks/bench_webhooks.py        # PostgreSQL, Redis broker
 
-One gunicorn serves both endpoints with the same settings (``webhook_settings``). The script
-migrates a scratch database (a temporary SQLite file, or a throwaway PostgreSQL database next to
-the one ``DATABASE_URL`` names), makes one subscription, then sends, from ``--clients`` concurrent
-clients over loopback: ``--requests`` POSTs to the bare view, then as many distinct, correctly
-signed deliveries to the receiver (which stores each and queues its processing; no worker runs,
-so the queue only fills). It repeats that pair ``--rounds`` times and reports requests per
-second, p50 and p99 latency, the ratio receiver/bare (target: at least 0.5), and checks that the
-receiver lost nothing: stored deliveries = deliveries sent, every answer 200.
+One gunicorn (gthread: a worker per core, 8 threads each) serves both endpoints with the same
+settings (``webhook_settings``). The script migrates a scratch database (a temporary SQLite file,
+or a throwaway PostgreSQL database next to the one ``DATABASE_URL`` names), makes one
+subscription, then sends, over ``--clients`` keep-alive connections on loopback (``loadgen``: one
+client thread, every request built before the clock starts, a few hundredths of a millisecond of
+client CPU per request): ``--requests`` POSTs to the bare view, then as many distinct, correctly
+signed deliveries to the receiver (which stores each and wakes processing; no worker runs, so the
+queue only fills), alternating the two endpoints in ``--slices`` slices so that both meet the same
+background load. It repeats that pair ``--rounds`` times and reports requests per second, p50
+and p99 latency, the gunicorn workers' CPU per request, the ratio receiver/bare (target: at
+least 0.5), and checks that the receiver lost nothing: stored deliveries = deliveries sent, every
+answer 200, every delivery ``received`` with a processing task queued.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import json
 import os
 import shutil
@@ -28,32 +31,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-
-@dataclass
-class Result:
-    name: str
-    sent: int
-    seconds: float
-    latencies: list[float]
-    statuses: dict[int, int]
-
-    @property
-    def rps(self) -> float:
-        return self.sent / self.seconds
-
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+from tests.benchmarks import loadgen  # noqa: E402
+from tests.benchmarks.loadgen import Result, build_request  # noqa: E402
 
 
 def free_port() -> int:
@@ -127,54 +114,64 @@ def deliveries(count: int, run: str) -> list[bytes]:
     return bodies
 
 
-def load(
-    name: str, port: int, path: str, bodies: list[bytes], clients: int, key: str | None
-) -> Result:
-    """POST every body from ``clients`` threads; time each request."""
+def signed_requests(path: str, bodies: list[bytes], key: str | None) -> list[bytes]:
+    """The raw HTTP requests: each body POSTed as JSON, signed when ``key`` is given (now)."""
     from calendly_integration.webhooks.signature import signature_header
 
-    lock = threading.Lock()
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    headers = [
-        {"Content-Type": "application/json"}
-        | ({"Calendly-Webhook-Signature": signature_header(body, key)} if key else {})
+    return [
+        build_request(
+            "POST",
+            path,
+            body=body,
+            headers=[("Content-Type", "application/json")]
+            + ([("Calendly-Webhook-Signature", signature_header(body, key))] if key else []),
+        )
         for body in bodies
     ]
-    numbered = iter(zip(bodies, headers, strict=True))
 
-    def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                job = next(numbered, None)
-            if job is None:
-                break
-            body, head = job
-            started = time.perf_counter()
-            try:
-                conn.request("POST", path, body=body, headers=head)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-                if response.will_close:
-                    conn.close()
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                status = 0
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                statuses[status] = statuses.get(status, 0) + 1
-        conn.close()
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Result(name, len(bodies), time.perf_counter() - started, latencies, statuses)
+def worker_cpu(master: int) -> float:
+    """CPU seconds used so far by the gunicorn master's worker processes (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for pid in children:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def load(
+    name: str, port: int, path: str, bodies: list[bytes], clients: int, key: str | None, master: int
+) -> Result:
+    """POST every body once from ``clients`` connections; time each request."""
+    requests = signed_requests(path, bodies, key)
+    before = worker_cpu(master)
+    result = loadgen.run(name, port, requests, clients)
+    result.server_cpu = worker_cpu(master) - before
+    return result
+
+
+def combined(parts: list[Result]) -> Result:
+    """One endpoint's slices of a round as one result (requests over the summed seconds)."""
+    statuses: dict[int, int] = {}
+    for part in parts:
+        for status, count in part.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+    result = Result(
+        parts[0].name,
+        sum(p.sent for p in parts),
+        sum(p.seconds for p in parts),
+        [latency for p in parts for latency in p.latencies],
+        statuses,
+        sum(p.client_cpu for p in parts),
+    )
+    result.server_cpu = sum(p.server_cpu for p in parts)
+    return result
 
 
 def wait_until_up(port: int, deadline: float) -> None:
@@ -191,9 +188,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads.")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=4,
+        help="Alternate the endpoints in this many slices per round (same background load).",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="gunicorn workers (one a core)."
+    )
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn gthread threads.")
     parser.add_argument("--json", help="Also write the figures to this file.")
     args = parser.parse_args()
 
@@ -239,16 +244,29 @@ def main() -> int:
         )
         wait_until_up(port, time.monotonic() + 30)
         warm = deliveries(200, "warmup")
-        load("warm-bare", port, "/bench/bare/", warm, args.clients, None)
-        load("warm-receiver", port, receiver_path, warm, args.clients, key)
+        master = server.pid
+        load("warm-bare", port, "/bench/bare/", warm, args.clients, None, master)
+        load("warm-receiver", port, receiver_path, warm, args.clients, key, master)
 
         results: list[tuple[Result, Result, int]] = []
+        queued_tasks = []
         for round_number in range(args.rounds):
             bodies = deliveries(args.requests, f"round{round_number}")
             before = WebhookDelivery.objects.count()
-            bare = load("bare view", port, "/bench/bare/", bodies, args.clients, None)
-            receiver = load("receiver", port, receiver_path, bodies, args.clients, key)
+            get_broker().purge_queue()
+            bare_parts, receiver_parts = [], []
+            step = -(-len(bodies) // args.slices)
+            for start in range(0, len(bodies), step):
+                part = bodies[start : start + step]
+                bare_parts.append(
+                    load("bare view", port, "/bench/bare/", part, args.clients, None, master)
+                )
+                receiver_parts.append(
+                    load("receiver", port, receiver_path, part, args.clients, key, master)
+                )
+            bare, receiver = combined(bare_parts), combined(receiver_parts)
             stored = WebhookDelivery.objects.count() - before
+            queued_tasks.append(get_broker().queue_size())
             received = WebhookDelivery.objects.filter(
                 status="received", payload_uri__contains=f"/round{round_number}/"
             ).count()
@@ -256,21 +274,28 @@ def main() -> int:
                 print(f"LOST DELIVERIES: answers {receiver.statuses}, stored {stored}")
                 return 1
             assert received == args.requests, received
+            assert queued_tasks[-1] >= 1, "no processing task was queued"
             results.append((bare, receiver, stored))
 
         vendor = connection.vendor
         broker = type(get_broker()).__name__
         print(
             f"\nwebhook receiver benchmark: gunicorn {args.workers} workers x {args.threads} threads, "
-            f"{args.clients} clients, {args.requests} requests per run, {vendor}, {broker} broker"
+            f"{args.clients} clients, {args.requests} requests per endpoint per round in "
+            f"{args.slices} alternating slices, {vendor}, {broker} broker"
         )
-        print(f"{'round':<6}{'endpoint':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+        print(
+            f"{'round':<6}{'endpoint':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+            f"{'server CPU ms/req':>19}{'client CPU ms/req':>19}"
+        )
         figures = []
         for n, (bare, receiver, stored) in enumerate(results, 1):
             for result in (bare, receiver):
                 print(
                     f"{n:<6}{result.name:<12}{result.rps:>9.0f}"
                     f"{result.percentile(0.5):>9.1f}{result.percentile(0.99):>9.1f}"
+                    f"{result.server_cpu / result.sent * 1000:>19.2f}"
+                    f"{result.client_cpu / result.sent * 1000:>19.2f}"
                 )
             figures.append(
                 {
@@ -281,13 +306,18 @@ def main() -> int:
                     "bare_p99_ms": bare.percentile(0.99),
                     "receiver_p50_ms": receiver.percentile(0.5),
                     "receiver_p99_ms": receiver.percentile(0.99),
+                    "bare_server_cpu_ms": bare.server_cpu / bare.sent * 1000,
+                    "receiver_server_cpu_ms": receiver.server_cpu / receiver.sent * 1000,
+                    "client_cpu_ms": receiver.client_cpu / receiver.sent * 1000,
                     "sent": receiver.sent,
                     "stored": stored,
+                    "tasks_queued": queued_tasks[n - 1],
                 }
             )
         ratio = statistics.median(f["ratio"] for f in figures)
         print(f"ratio receiver/bare (median of rounds): {ratio:.2f} (target >= 0.5)")
         print(f"lost deliveries: 0 of {args.requests * args.rounds}")
+        print(f"processing tasks queued per round of {args.requests} deliveries: {queued_tasks}")
         if args.json:
             Path(args.json).write_text(
                 json.dumps({"database": vendor, "broker": broker, "rounds": figures}, indent=2)

@@ -9,7 +9,6 @@ from calendly_integration.models import (
     AvailabilitySchedule,
     CalendlyUser,
     Connection,
-    EventHost,
     EventType,
     Invitee,
     Membership,
@@ -20,82 +19,14 @@ from calendly_integration.models import (
     SchedulingLink,
     SyncRun,
 )
+from tests.tenants import World
 
 pytestmark = pytest.mark.django_db
 
-BASE = "https://api.calendly.com"
-
-
-class World:
-    """Two organizations: Acme (owner Olivia, admin Adrian, members Maya and Jonas) and Globex
-    (owner Grace). Each member hosts events with invitees."""
-
-    def __init__(self, django_user_model):
-        self.users = {}
-        self.site = {}
-        self.acme = Organization.objects.create(uri=f"{BASE}/organizations/ACME", name="Acme")
-        self.globex = Organization.objects.create(uri=f"{BASE}/organizations/GLOBEX", name="Globex")
-        for name, org, role in (
-            ("olivia", self.acme, "owner"),
-            ("adrian", self.acme, "admin"),
-            ("maya", self.acme, "user"),
-            ("jonas", self.acme, "user"),
-            ("grace", self.globex, "owner"),
-        ):
-            user = CalendlyUser.objects.create(
-                uri=f"{BASE}/users/{name.upper()}", name=name.title(), organization=org
-            )
-            Membership.objects.create(
-                uri=f"{BASE}/organization_memberships/{name.upper()}",
-                user=user,
-                role=role,
-                organization=org,
-            )
-            self.users[name] = user
-            site_user = django_user_model.objects.create_user(name)
-            Connection.objects.create(owner=site_user, calendly_user_uri=user.uri)
-            self.site[name] = site_user
-            event_type = EventType.objects.create(
-                uri=f"{BASE}/event_types/{name.upper()}", owner_uri=user.uri, organization=org
-            )
-            AvailabilitySchedule.objects.create(
-                uri=f"{BASE}/user_availability_schedules/{name.upper()}",
-                user_uri=user.uri,
-                organization=org,
-            )
-            SchedulingLink.objects.create(
-                uri=f"https://calendly.com/d/{name}",
-                booking_url=f"https://calendly.com/d/{name}",
-                owner=event_type,
-                organization=org,
-            )
-            for n in range(2):
-                event = ScheduledEvent.objects.create(
-                    uri=f"{BASE}/scheduled_events/{name.upper()}{n}",
-                    organization=org,
-                    start_time=timezone.now(),
-                    event_type=event_type,
-                )
-                EventHost.objects.create(event=event, user_uri=user.uri, user=user)
-                Invitee.objects.create(
-                    uri=f"{event.uri}/invitees/I{n}", event=event, organization=org
-                )
-        form = RoutingForm.objects.create(uri=f"{BASE}/routing_forms/F", organization=self.acme)
-        RoutingFormSubmission.objects.create(
-            uri=f"{BASE}/routing_form_submissions/S", form=form, organization=self.acme
-        )
-        # A collective event hosted by Maya and Jonas together.
-        shared = ScheduledEvent.objects.create(
-            uri=f"{BASE}/scheduled_events/SHARED", organization=self.acme
-        )
-        EventHost.objects.create(event=shared, user_uri=self.users["maya"].uri, position=0)
-        EventHost.objects.create(event=shared, user_uri=self.users["jonas"].uri, position=1)
-        Invitee.objects.create(uri=f"{shared.uri}/invitees/X", event=shared, organization=self.acme)
-
 
 @pytest.fixture
-def world(django_user_model):
-    return World(django_user_model)
+def world():
+    return World()
 
 
 def uuids(queryset):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from calendly_integration.models import Connection
+from calendly_integration.models import Connection, WebhookSubscription
 from calendly_integration.oauth import crypto
 from calendly_integration.oauth.connect import save_connection
 from calendly_integration.oauth.errors import TokenDecryptionError
@@ -146,3 +146,25 @@ def test_calendly_rotate_keys_names_connections_no_key_can_read(owner):
     with pytest.raises(CommandError, match=str(connection.pk)):
         call_command("calendly_rotate_keys", stdout=io.StringIO())
     assert Connection.objects.get(pk=connection.pk).encrypted_access_token == before
+
+
+@pytest.mark.django_db
+def test_calendly_rotate_keys_re_encrypts_webhook_signing_keys_too(owner):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with override_settings(CALENDLY=calendly(TOKEN_ENCRYPTION_KEYS=[old])):
+        connection = save_connection(
+            owner=owner, kind=Connection.Kind.PAT, profile=PROFILE, access_token="sim_pat_x"
+        )
+        subscription = WebhookSubscription(
+            connection=connection, callback_url="https://example.com/calendly/webhooks/t/"
+        )
+        subscription.signing_key = "our-own-signing-key"
+        subscription.save()
+
+    with override_settings(CALENDLY=calendly(TOKEN_ENCRYPTION_KEYS=[new, old])):
+        call_command("calendly_rotate_keys", stdout=(out := io.StringIO()))
+    assert "Re-encrypted 1 webhook signing keys." in out.getvalue()
+
+    with override_settings(CALENDLY=calendly(TOKEN_ENCRYPTION_KEYS=[new])):
+        fresh = WebhookSubscription.objects.get(pk=subscription.pk)
+        assert fresh.signing_key == "our-own-signing-key"

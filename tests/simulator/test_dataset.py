@@ -113,3 +113,15 @@ def test_timestamps_use_calendlys_format(data: dataset.Dataset) -> None:
             assert TIMESTAMP.match(event[key]), event[key]
     for invitee in data.invitees.values():
         assert TIMESTAMP.match(invitee["created_at"])
+
+
+def test_nothing_was_created_or_updated_after_the_anchor(data: dataset.Dataset) -> None:
+    """The dataset is history up to its anchor: an ``updated_at`` later than "now" would make a
+    real change (a cancellation a minute from now) look older than the seeded state."""
+    anchor = ANCHOR.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    tables = (data.users, data.event_types, data.events, data.invitees, data.no_shows)
+    for table in tables:
+        for resource in table.values():
+            for key in ("created_at", "updated_at"):
+                if key in resource:
+                    assert resource[key] <= anchor, (resource["uri"], key, resource[key])

@@ -21,6 +21,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def default_sigint() -> None:
+    """Undo an inherited "ignore SIGINT" (pytest-xdist's workers ignore it), as a terminal would."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_the_command_serves_and_stops_on_ctrl_c() -> None:
     port = free_port()
     process = subprocess.Popen(
@@ -29,6 +34,7 @@ def test_the_command_serves_and_stops_on_ctrl_c() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=default_sigint,
     )
     try:
         lines: list[str] = []

@@ -361,3 +361,29 @@ def test_event_type_changes_are_delivered_to_subscribers_of_the_newer_events(
     assert body["event"] == "event_type.updated"
     assert body["payload"]["uri"] == event_type["uri"]
     assert body["payload"]["duration"] == 25
+
+
+def test_duplicate_next_sends_the_same_webhook_twice(
+    sim: CalendlySimulator, api: Api, receiver: Receiver
+) -> None:
+    subscribe(api, receiver.url)
+    sim.webhooks.duplicate_next(1)
+    sim.book(solo_event_type(sim)["uri"], future_slot(sim), "Twice Told", "twice@example.com")
+    sim.book(solo_event_type(sim)["uri"], future_slot(sim, 4), "Once Told", "once@example.com")
+    assert sim.wait_for_deliveries()
+    bodies = [r["body"] for r in receiver.received]
+    assert len(bodies) == 3
+    assert bodies[0] == bodies[1] != bodies[2]
+    assert sim.webhooks.duplicated == 1
+
+
+def test_delay_next_lets_later_webhooks_overtake(
+    sim: CalendlySimulator, api: Api, receiver: Receiver
+) -> None:
+    subscribe(api, receiver.url)
+    sim.webhooks.delay_next(1, seconds=0.5)
+    invitee_uri = sim.book(solo_event_type(sim)["uri"], future_slot(sim), "Late", "l@example.com")
+    sim.cancel_invitee(invitee_uri)
+    assert sim.wait_for_deliveries()
+    assert receiver.events() == ["invitee.canceled", "invitee.created"]
+    assert sim.webhooks.delayed == 1

@@ -99,7 +99,8 @@ def test_bad_arguments_are_explained(args, message):
         call_command("calendly_sync", *args, stdout=io.StringIO())
 
 
-def test_the_progress_bar_draws_a_window_fraction_and_clears_itself():
+def test_the_progress_bar_draws_a_window_fraction_and_clears_itself(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")  # the bar fits the terminal; pytest-xdist's is 80 wide
     out = Terminal()
     bar = ProgressBar(out, label="#1")
     bar(SyncProgress("scheduled_events", 3, 300, 280, 290, fraction=0.5))

@@ -253,3 +253,40 @@ def test_a_connection_that_needs_reconnecting_is_refused_and_forgotten_on_delete
         ensure_subscriptions(connection)
     assert delete_subscriptions(connection) == 1  # Calendly cannot be asked; ours goes anyway
     assert not WebhookSubscription.objects.exists()
+
+
+def test_a_subscription_staff_deleted_on_purpose_is_not_healed_until_ensured_again(sim, connection):
+    from calendly_integration.services.webhooks import delete_subscription
+    from calendly_integration.tasks import ensure_webhook_subscriptions
+
+    [subscription] = ensure_subscriptions(connection)
+    delete_subscription(subscription)
+    assert remote(sim) == []
+
+    # Neither the periodic check nor a queued ensure brings it back.
+    assert check_all_subscriptions() == 0
+    assert ensure_webhook_subscriptions(connection.pk) == []
+    assert remote(sim) == []
+    assert not WebhookSubscription.objects.exists()
+    connection.refresh_from_db()
+    assert connection.webhooks_paused_at is not None
+
+    # An explicit ensure (the command, the API, the admin) does, and the heal resumes.
+    [again] = ensure_subscriptions(connection)
+    assert [h["uri"] for h in remote(sim)] == [again.uri]
+    connection.refresh_from_db()
+    assert connection.webhooks_paused_at is None
+    assert check_all_subscriptions() == 1
+
+
+def test_the_delete_command_pauses_the_heal_and_the_ensure_command_lifts_it(sim, connection):
+    from django.core.management import call_command
+
+    ensure_subscriptions(connection)
+    call_command("calendly_webhooks", "delete", "--connection", str(connection.pk))
+    assert check_all_subscriptions() == 0
+    assert remote(sim) == []
+
+    call_command("calendly_webhooks", "ensure", "--connection", str(connection.pk))
+    assert len(remote(sim)) == 1
+    assert check_all_subscriptions() == 1

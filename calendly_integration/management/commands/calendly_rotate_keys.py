@@ -1,4 +1,7 @@
-"""``manage.py calendly_rotate_keys``: re-encrypt every stored token with the primary key.
+"""``manage.py calendly_rotate_keys``: re-encrypt every stored secret with the primary key.
+
+The secrets are the connections' tokens and the signing keys of webhook subscriptions made with
+personal access tokens (their deliveries could not be verified once the old key is removed).
 
 To rotate: put a new key first in ``CALENDLY["TOKEN_ENCRYPTION_KEYS"]`` (keep the old ones after
 it), deploy, run this command, then remove the old keys. Each row is locked while it is rewritten,
@@ -13,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from calendly_integration.models import Connection
+from calendly_integration.models import Connection, WebhookSubscription
 from calendly_integration.oauth import crypto
 from calendly_integration.oauth.errors import TokenDecryptionError
 
@@ -35,6 +38,28 @@ class Command(BaseCommand):
             gettext("Re-encrypted %(tokens)d tokens of %(connections)d connections.")
             % {"tokens": rotated, "connections": len(ids)}
         )
+        signing_keys, failed_subscriptions = 0, []
+        subscription_ids = (
+            WebhookSubscription.objects.exclude(encrypted_signing_key="")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for subscription_id in list(subscription_ids):
+            try:
+                signing_keys += rotate_signing_key(subscription_id)
+            except TokenDecryptionError:
+                failed_subscriptions.append(subscription_id)
+        self.stdout.write(
+            gettext("Re-encrypted %(keys)d webhook signing keys.") % {"keys": signing_keys}
+        )
+        if failed_subscriptions:
+            self.stderr.write(
+                gettext(
+                    "No configured key decrypts the signing keys of webhook subscriptions "
+                    "%(ids)s; they were left as they are."
+                )
+                % {"ids": ", ".join(map(str, failed_subscriptions))}
+            )
         if failed:
             raise CommandError(
                 gettext(
@@ -43,6 +68,8 @@ class Command(BaseCommand):
                 )
                 % {"ids": ", ".join(map(str, failed))}
             )
+        if failed_subscriptions:
+            raise CommandError(gettext("Some webhook signing keys could not be re-encrypted."))
 
 
 def rotate_connection(connection_id: int) -> int:
@@ -60,3 +87,16 @@ def rotate_connection(connection_id: int) -> int:
         if changed:
             connection.save(update_fields=changed)
         return len(changed)
+
+
+def rotate_signing_key(subscription_id: int) -> int:
+    """Re-encrypt one webhook subscription's signing key under its row lock; returns 0 or 1."""
+    with transaction.atomic():
+        subscription = (
+            WebhookSubscription.objects.select_for_update().filter(pk=subscription_id).first()
+        )
+        if subscription is None or not subscription.encrypted_signing_key:
+            return 0
+        subscription.encrypted_signing_key = crypto.rotate(subscription.encrypted_signing_key)
+        subscription.save(update_fields=["encrypted_signing_key"])
+        return 1

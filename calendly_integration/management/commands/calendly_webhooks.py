@@ -2,8 +2,10 @@
 
 - ``list``: our subscriptions (state, scope, connection, URI) and the delivery log's counts.
 - ``ensure [--connection ID ...]``: create, check or heal subscriptions (all active connections
-  by default), as the periodic check does, but now and in the foreground.
-- ``delete --connection ID ... | --all``: delete subscriptions at Calendly and here.
+  by default), as the periodic check does, but now and in the foreground; it also brings back
+  subscriptions deleted on purpose.
+- ``delete --connection ID ... | --all``: delete subscriptions at Calendly and here; the periodic
+  check leaves them deleted until ``ensure`` (or the API or the admin) asks for them again.
 - ``replay [--since 2h|3d|2026-11-01] [--status failed ...] [--id N ...]``: process stored
   deliveries again, in the foreground. Processing is idempotent: rows end as they would have;
   signals of a delivery processed before go out with ``replay=True``.
@@ -29,6 +31,7 @@ from calendly_integration.webhooks.subscriptions import (
     WebhooksNotConfigured,
     delete_subscriptions,
     ensure_subscriptions,
+    pause_subscriptions,
 )
 
 REPLAYABLE = (
@@ -130,6 +133,7 @@ class Command(BaseCommand):
         total = 0
         for connection_id in list(ids):
             total += delete_subscriptions(connection_id)
+            pause_subscriptions(connection_id)
         self.stdout.write(_("Deleted %(n)s subscription(s).") % {"n": total})
 
     def do_replay(

@@ -12,7 +12,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from . import booking, errors, routing
+from . import booking, errors, invitee_console, routing
 from .call import Call
 from .messages import RecordedRequest, Request, Response
 from .oauth import OAuthServer
@@ -40,7 +40,8 @@ class Application:
 
     def _respond(self, request: Request) -> Response:
         is_oauth = request.path.startswith("/oauth/")
-        is_page = booking.is_booking_path(request.path)
+        is_console = invitee_console.is_console_path(request.path)
+        is_page = booking.is_booking_path(request.path) or is_console
         fault = None if is_page else self.sim.faults.take(is_oauth)
         if fault is not None:
             injected = self._apply_fault(fault)
@@ -48,6 +49,8 @@ class Application:
                 return injected
         if is_oauth:
             return self.oauth.handle(request)
+        if is_console:
+            return invitee_console.handle(self.sim, request)
         if is_page:
             return booking.handle(self.sim, request)
         return self._api(request)

@@ -437,10 +437,12 @@ class _Generator:
         data.event_invitees[uuid] = []
         attendees = rng.randint(2, 5) if meta["group_limit"] else 1
         for index in range(attendees):
+            joined = created + timedelta(minutes=index * rng.randint(1, 300))
             self._invitee(
                 uuid,
                 event_type,
-                created + timedelta(minutes=index * rng.randint(1, 300)),
+                # Nobody joins in the future: Calendly's updated_at never runs ahead of now.
+                min(joined, self.anchor - timedelta(minutes=1)),
                 phone,
                 old_invitee if index == 0 else None,
             )

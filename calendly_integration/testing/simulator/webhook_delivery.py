@@ -4,10 +4,14 @@ Deliveries are queued by state changes and sent by one worker thread, never insi
 that caused them (Calendly answers the API call first and delivers later). A failing callback is
 retried after each of ``retry_delays`` seconds, while other deliveries keep flowing; when the
 last retry fails the subscription becomes ``disabled``, as Calendly does after 24 hours.
+
+Two delivery faults copy what Calendly's own queue does now and then: ``duplicate_next`` sends a
+webhook twice, ``delay_next`` holds one back so that later ones overtake it (out of order).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import hmac
@@ -86,6 +90,10 @@ class WebhookDispatcher:
         self._busy = 0
         self._condition = threading.Condition()
         self._stopping = False
+        self._duplicate = 0
+        self._delays: list[float] = []
+        self.duplicated = 0
+        self.delayed = 0
         self._session = requests.Session()
         self._thread = threading.Thread(target=self._run, name="calendly-sim-webhooks", daemon=True)
         self._thread.start()
@@ -117,7 +125,7 @@ class WebhookDispatcher:
                 if self.inspect is not None:
                     self.inspect(envelope)
                 body = json.dumps(envelope, separators=(",", ":")).encode()
-                self._push(
+                self._push_new(
                     _Job(
                         time.monotonic(),
                         next(self._sequence),
@@ -129,6 +137,34 @@ class WebhookDispatcher:
                 )
                 queued += 1
         return queued
+
+    def duplicate_next(self, n: int = 1) -> None:
+        """Send each of the next ``n`` webhooks twice, the copy right after the original."""
+        with self._condition:
+            self._duplicate += n
+
+    def delay_next(self, n: int = 1, seconds: float = 1.0) -> None:
+        """Hold each of the next ``n`` webhooks back ``seconds``: later ones overtake them."""
+        with self._condition:
+            self._delays.extend([seconds] * n)
+
+    def clear_faults(self) -> None:
+        """Forget duplicates and delays asked for but not used yet."""
+        with self._condition:
+            self._duplicate = 0
+            self._delays.clear()
+
+    def _push_new(self, job: _Job) -> None:
+        """Queue a first attempt, applying the delivery faults asked for."""
+        with self._condition:
+            if self._delays:
+                job.due += self._delays.pop(0)
+                self.delayed += 1
+            if self._duplicate > 0:
+                self._duplicate -= 1
+                self.duplicated += 1
+                heapq.heappush(self._heap, dataclasses.replace(job, sequence=next(self._sequence)))
+        self._push(job)
 
     def _push(self, job: _Job) -> None:
         with self._condition:

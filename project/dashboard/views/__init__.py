@@ -1,0 +1,1 @@
+"""The demo pages, one module per page family; ``project.dashboard.urls`` names them."""

@@ -1,0 +1,100 @@
+"""The dashboard: the user's Calendly connections, and their upcoming and past events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.generic import TemplateView, View
+from django_q.tasks import async_task
+
+from calendly_integration.models import Connection, EventHost, ScheduledEvent, SyncRun
+from calendly_integration.tasks import SYNC_TASK
+
+EVENTS_PER_PAGE = 10
+
+
+def paginate(queryset: QuerySet, request: HttpRequest, parameter: str) -> Page:
+    """One page of ``queryset``; a missing or wrong page number gives the first or last page."""
+    return Paginator(queryset, EVENTS_PER_PAGE).get_page(request.GET.get(parameter))
+
+
+def visible_events(user: Any) -> QuerySet[ScheduledEvent]:
+    hosts = Prefetch("hosts", queryset=EventHost.objects.order_by("position"))
+    return (
+        ScheduledEvent.objects.visible_to(user)
+        .live()
+        .select_related("event_type")
+        .prefetch_related(hosts)
+    )
+
+
+def connections_of(user: Any) -> list[Connection]:
+    """The user's connections, each with ``last_run`` (its latest sync run) attached."""
+    connections = list(
+        Connection.objects.for_user(user).select_related("sync_state").order_by("-created_at")
+    )
+    latest: dict[int, SyncRun] = {}
+    for run in SyncRun.objects.filter(connection__in=connections).order_by("-started_at"):
+        latest.setdefault(run.connection_id, run)
+    for connection in connections:
+        connection.last_run = latest.get(connection.pk)
+    return connections
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "demo/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        now = timezone.now()
+        events = visible_events(self.request.user)
+        upcoming = events.filter(start_time__gte=now).order_by("start_time", "pk")
+        past = events.filter(start_time__lt=now).order_by("-start_time", "-pk")
+        upcoming_page = paginate(upcoming, self.request, "upcoming")
+        past_page = paginate(past, self.request, "past")
+        return {
+            **super().get_context_data(**kwargs),
+            "connections": connections_of(self.request.user),
+            "upcoming": upcoming_page,
+            "past": past_page,
+            # Each pager keeps the other list's page.
+            "keep_past": f"&past={past_page.number}",
+            "keep_upcoming": f"&upcoming={upcoming_page.number}",
+        }
+
+
+class SyncNowView(LoginRequiredMixin, View):
+    """Queue a sync of one of the user's connections for the django-q2 workers."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        connection = get_object_or_404(Connection.objects.for_user(request.user), pk=pk)
+        if not connection.is_usable:
+            messages.error(
+                request, gettext("Reconnect this Calendly account before syncing it again.")
+            )
+        else:
+            async_task(
+                SYNC_TASK,
+                connection.pk,
+                task_name=f"calendly-sync-{connection.pk}",
+                group="calendly-sync",
+            )
+            messages.success(
+                request,
+                gettext(
+                    "A sync of %(who)s is queued; the dashboard shows the new data once a "
+                    "background worker has run it."
+                )
+                % {"who": connection.name or connection.email or connection.calendly_user_uri},
+            )
+        return HttpResponseRedirect(reverse("demo:dashboard"))
