@@ -121,6 +121,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds before a failed delivery is processed again; doubles with every attempt.",
     ),
     Setting(
+        "WEBHOOK_STUCK_AFTER",
+        600,
+        "Seconds after which a delivery still waiting for processing is taken to have lost its "
+        "task (broker down, worker killed) and is queued again by the retry sweep.",
+    ),
+    Setting(
         "WEBHOOK_CHECK_INTERVAL_MINUTES",
         60,
         "Minutes between checks of every webhook subscription (disabled ones are recreated).",

@@ -6,6 +6,7 @@ Everything goes over HTTP to the simulator; nothing of ours is mocked.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -13,6 +14,9 @@ from urllib.parse import urlsplit
 import requests
 from django.db import connection as db_connection
 from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.models import OrmQ
+from django_q.signing import SignedPackage
 
 from calendly_integration.client import (
     CalendlyClient,
@@ -130,3 +134,18 @@ def login_with_calendly(client, sim, *, user_uuid: str | None = None, **params: 
     authorize_url = start_login(client, **params)
     callback_url = authorize_at_simulator(sim, authorize_url, user_uuid=user_uuid)
     return client.get(callback_path(callback_url))
+
+
+def queued_tasks() -> Counter:
+    """(function, args) of every task waiting in the broker, read without taking them.
+
+    Works with the ORM broker (the test database) and Redis (a shared list, hence the
+    before/after comparisons in the tests).
+    """
+    broker = get_broker()
+    if type(broker).__name__ == "ORM":
+        payloads = list(OrmQ.objects.values_list("payload", flat=True))
+    else:
+        payloads = broker.connection.lrange(broker.list_key, 0, -1)
+    tasks = (SignedPackage.loads(payload) for payload in payloads)
+    return Counter((task["func"], tuple(task["args"])) for task in tasks)

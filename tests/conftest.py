@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["calendly_integration.testing.fixtures"]
+pytest_plugins = ["calendly_integration.testing.fixtures", "tests.browser"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

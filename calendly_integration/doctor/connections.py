@@ -23,6 +23,7 @@ from calendly_integration.oauth.errors import (
 from calendly_integration.oauth.scopes import has_scopes, missing_scopes
 from calendly_integration.oauth.tokens import client_for_connection
 from calendly_integration.sync.mapping import uri_of
+from calendly_integration.webhooks.subscriptions import find_remote
 
 #: Without these a connection cannot be mirrored at all.
 REQUIRED_SCOPES = ("users:read", "scheduled_events:read")
@@ -158,6 +159,15 @@ def check_subscriptions(
             CheckResult("webhooks", INFO, _("Not checked: webhooks:read is not granted."), subject)
         ]
     if not ours:
+        if connection.webhooks_paused_at is not None:
+            return [
+                CheckResult(
+                    "webhooks",
+                    INFO,
+                    _("Webhooks were deleted on purpose; calendly_webhooks ensure resumes them."),
+                    subject,
+                )
+            ]
         if calendly_settings.PUBLIC_BASE_URL and has_scopes(connection, "webhooks:write"):
             return [
                 CheckResult(
@@ -189,20 +199,10 @@ def _listing(client: CalendlyClient, scope: str, organization: str, user: str) -
     )
 
 
-def _find(listing: list[dict[str, Any]], subscription: WebhookSubscription) -> dict | None:
-    for remote in listing:
-        if subscription.uri and uri_of(remote) == subscription.uri:
-            return remote
-    for remote in listing:
-        if remote.get("callback_url") == subscription.callback_url:
-            return remote
-    return None
-
-
 def _compare(
     subscription: WebhookSubscription, listing: list[dict[str, Any]], subject: str
 ) -> CheckResult:
-    remote = _find(listing, subscription)
+    remote = find_remote(listing, subscription)
     name = subscription.uri or _("subscription %(pk)s") % {"pk": subscription.pk}
     details = {
         "subscription": subscription.pk,

@@ -8,7 +8,7 @@ this process queued one less than ``WINDOW`` seconds ago. That drain does not fi
 ``WINDOW`` has passed since it was queued: its last look at the table comes after every delivery
 that skipped queueing because of it had committed. So each delivery still has, on its commit, a
 task queued that will process it. Should that task be lost (broker purged, worker killed),
-``retry_failed_deliveries`` queues the delivery again after ``STUCK_AFTER``.
+``retry_failed_deliveries`` queues the delivery again after ``WEBHOOK_STUCK_AFTER`` seconds.
 """
 
 from __future__ import annotations

@@ -42,9 +42,11 @@ from calendly_integration.webhooks.dispatch import run_task
 logger = logging.getLogger(__name__)
 
 PROCESS_TASK = "calendly_integration.tasks.process_webhook_delivery"
-#: A delivery still "received" this long after its last try has lost its task (broker down,
-#: worker killed): the sweep queues it again.
-STUCK_AFTER = timedelta(minutes=10)
+
+
+def stuck_after() -> timedelta:
+    """How long a "received" delivery waits before the sweep takes its task for lost."""
+    return timedelta(seconds=float(calendly_settings.WEBHOOK_STUCK_AFTER))
 
 
 class ProcessingError(Exception):
@@ -366,9 +368,10 @@ def retry_failed_deliveries() -> int:
     now = timezone.now()
     base = float(calendly_settings.WEBHOOK_RETRY_DELAY)
     limit = int(calendly_settings.WEBHOOK_MAX_ATTEMPTS)
+    stuck = stuck_after()
     candidates = WebhookDelivery.objects.filter(attempts__lt=limit).filter(
         Q(status=WebhookDelivery.Status.FAILED)
-        | Q(status=WebhookDelivery.Status.RECEIVED, received_at__lt=now - STUCK_AFTER)
+        | Q(status=WebhookDelivery.Status.RECEIVED, received_at__lt=now - stuck)
     )
     queued = 0
     for pk, status, attempts, last in candidates.values_list(
@@ -377,7 +380,7 @@ def retry_failed_deliveries() -> int:
         if status == WebhookDelivery.Status.FAILED:
             wait = timedelta(seconds=base * 2 ** max(attempts - 1, 0))
         else:
-            wait = STUCK_AFTER
+            wait = stuck
         if last is not None and last > now - wait:
             continue
         queue_processing(pk)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,8 @@ from calendly_integration.webhooks.lookup import (
 )
 from calendly_integration.webhooks.processing import HANDLERS
 from calendly_integration.webhooks.signature import parse_signature_header, verify_signature
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "Calendly-Webhook-Signature"
 #: The request headers kept with a delivery (enough to audit it; no cookies, no auth).
@@ -180,7 +183,14 @@ class WebhookReceiverView(View):
                 for validator in self.validators:
                     validator(inbound)
             except Rejected as rejected:
-                self.store_rejected(inbound, rejected)
+                delivery = self.store_rejected(inbound, rejected)
+                logger.warning(
+                    "Calendly webhook delivery %s for subscription %s rejected (%s): %s",
+                    delivery.pk,
+                    subscription.pk,
+                    rejected.status_code,
+                    rejected.reason,
+                )
                 return JsonResponse(
                     {"status": Status.INVALID, "reason": str(rejected.reason)},
                     status=rejected.status_code,

@@ -179,7 +179,7 @@ def _ensure_one(
 ) -> WebhookSubscription:
     subscription = _local(connection, scope, organization, user)
     listing = list(client.list_webhook_subscriptions(**_filters(scope, organization, user)))
-    remote = _find(listing, subscription)
+    remote = find_remote(listing, subscription)
     _delete_orphans(client, listing, keep=remote)
     if remote is not None and _is_current(remote, subscription, events):
         return _adopt(subscription, remote)
@@ -210,7 +210,7 @@ def _ensure_one(
     except Conflict:
         # Calendly already has our URL: an earlier create whose answer we never got.
         listing = list(client.list_webhook_subscriptions(**_filters(scope, organization, user)))
-        created = _find(listing, subscription)
+        created = find_remote(listing, subscription)
         if created is None:
             raise
     if recreated:
@@ -251,7 +251,8 @@ def _filters(scope: str, organization: str, user: str) -> dict[str, Any]:
     return filters
 
 
-def _find(listing: list[dict[str, Any]], subscription: WebhookSubscription) -> dict | None:
+def find_remote(listing: list[dict[str, Any]], subscription: WebhookSubscription) -> dict | None:
+    """Calendly's copy of ``subscription`` in a listing: by URI, else by our callback URL."""
     for remote in listing:
         if subscription.uri and remote.get("uri") == subscription.uri:
             return remote

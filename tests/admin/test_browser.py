@@ -6,48 +6,14 @@ saves a screenshot of the dashboard under ``tests/artifacts/`` for people to loo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from calendly_integration.models import ScheduledEvent
 from calendly_integration.sync import sync_connection
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+from tests.browser import ARTIFACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is not installed"
-    )
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # While Playwright's loop runs, the ORM keeps its connections apart from the test's
-        # usual ones; close them here or PostgreSQL cannot drop the test database.
-        connections.close_all()
 
 
 @pytest.fixture

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
-from django_q.brokers import get_broker
-from django_q.models import OrmQ
-from django_q.signing import SignedPackage
 
 from calendly_integration.models import Connection, SyncState, WebhookSubscription
 from tests.admin.helpers import messages_of, run_action
-from tests.calendly_helpers import make_oauth_connection
+from tests.calendly_helpers import make_oauth_connection, queued_tasks
 
 pytestmark = pytest.mark.django_db
 
 SYNC_TASK = "calendly_integration.tasks.sync_connection"
-
-
-def queued_tasks() -> Counter:
-    """(function, args) of every task waiting in the broker, read without taking them.
-
-    Works with the ORM broker (the test database) and Redis (a shared list, hence the
-    before/after comparisons in the tests).
-    """
-    broker = get_broker()
-    if type(broker).__name__ == "ORM":
-        payloads = list(OrmQ.objects.values_list("payload", flat=True))
-    else:
-        payloads = broker.connection.lrange(broker.list_key, 0, -1)
-    tasks = (SignedPackage.loads(payload) for payload in payloads)
-    return Counter((task["func"], tuple(task["args"])) for task in tasks)
 
 
 def test_sync_now_queues_one_sync_per_active_connection(admin_client, sim, connect):

@@ -12,6 +12,7 @@ from django_q.models import Schedule
 from calendly_integration.client import CalendlyClient, parse_time
 from calendly_integration.doctor.verify import PRESENT, Difference, verify_connection
 from calendly_integration.models import Connection, Invitee, ScheduledEvent
+from calendly_integration.services.webhooks import delete_subscription
 from calendly_integration.webhooks.subscriptions import ensure_subscriptions
 from tests.calendly_helpers import TOKEN_PATTERN
 from tests.doctor.conftest import connect, connect_with_scopes, run_doctor
@@ -168,6 +169,17 @@ def test_a_subscription_deleted_at_calendly_is_reported_missing(sim, connection)
     assert f"{subscription.uri} is missing at Calendly" in out
     ensure_subscriptions(connection)
     assert run_doctor()[0] == 0
+
+
+def test_webhooks_deleted_on_purpose_are_not_reported_as_a_problem(connection):
+    [subscription] = connection.webhook_subscriptions.all()
+    delete_subscription(subscription)
+
+    code, out = run_doctor()
+
+    assert code == 0, out
+    assert "Webhooks were deleted on purpose" in out
+    assert "No webhook subscription" not in out
 
 
 def test_missing_schedules_fail_the_check(connection):

@@ -4,12 +4,10 @@ from collections import Counter
 
 import pytest
 from django.utils.module_loading import import_string
-from django_q.brokers import get_broker
-from django_q.models import OrmQ
-from django_q.signing import SignedPackage
 
 from calendly_integration.models import SyncRun
 from calendly_integration.oauth.connect import connect_personal_access_token
+from tests.calendly_helpers import queued_tasks
 from tests.sync.helpers import db_event_uris, sim_event_uris
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +16,8 @@ SYNC_TASK = "calendly_integration.tasks.sync_connection"
 
 
 def queued_syncs() -> Counter:
-    """How many syncs of each connection wait in the broker (ORM or Redis), read in place."""
-    broker = get_broker()
-    if type(broker).__name__ == "ORM":
-        payloads = list(OrmQ.objects.values_list("payload", flat=True))
-    else:
-        payloads = broker.connection.lrange(broker.list_key, 0, -1)
-    tasks = (SignedPackage.loads(payload) for payload in payloads)
-    return Counter(task["args"][0] for task in tasks if task["func"] == SYNC_TASK)
+    """How many syncs of each connection wait in the broker."""
+    return Counter({args[0]: n for (func, args), n in queued_tasks().items() if func == SYNC_TASK})
 
 
 def test_a_new_connection_is_synced_by_the_task_it_queues(

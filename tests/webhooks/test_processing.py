@@ -7,8 +7,10 @@ freshly signed, in the order it wants to test (Calendly does not guarantee one).
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from calendly_integration.models import (
     EventType,
@@ -290,6 +292,27 @@ def test_a_failed_processing_stays_visible_and_is_retried(
     assert delivery.attempts == 2
     assert delivery.error == ""
     assert Invitee.objects.filter(uri=invitee_uri).exists()
+
+
+def test_a_delivery_whose_task_was_lost_is_queued_again_once_stuck(
+    sim, captured, recorder, deliver, calendly
+):
+    book(sim)
+    [(path, body)] = recorded(sim, recorder)
+    calendly(WEBHOOK_PROCESS_INLINE=False)  # its task goes to a broker no worker reads: lost
+    deliver(path, body)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "received"
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        received_at=timezone.now() - timedelta(seconds=120)
+    )
+
+    calendly(WEBHOOK_PROCESS_INLINE=True, WEBHOOK_STUCK_AFTER=600)
+    assert retry_failed_deliveries() == 0
+    calendly(WEBHOOK_STUCK_AFTER=60)
+    assert retry_failed_deliveries() == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("processed", 1)
 
 
 def test_retries_stop_after_the_last_attempt(sim, captured, recorder, deliver, calendly):

@@ -135,6 +135,24 @@ def test_a_bad_signature_is_stored_as_invalid_and_refused(client, url, key, head
     assert delivery.attempts == 0
 
 
+def test_a_refused_delivery_is_logged_without_its_signature(client, url, caplog):
+    forged = "t=1700000000,v1=" + "ab" * 32
+    response = client.post(
+        url,
+        data=BODY,
+        content_type="application/json",
+        headers={"Calendly-Webhook-Signature": forged},
+    )
+
+    assert response.status_code == 400
+    delivery = WebhookDelivery.objects.get()
+    [record] = [r for r in caplog.records if r.name == "calendly_integration.webhooks.receiver"]
+    assert record.levelname == "WARNING"
+    assert f"delivery {delivery.pk} " in record.getMessage()
+    assert "rejected (400)" in record.getMessage()
+    assert "ab" * 32 not in record.getMessage()
+
+
 def test_a_stale_timestamp_is_refused_as_a_replay(client, url):
     response = post_signed(client, url, BODY, APP_KEY, timestamp=int(time.time()) - 181)
     assert response.status_code == 400

@@ -21,9 +21,9 @@ from calendly_integration.admin import charts
 from calendly_integration.admin.dashboard import (
     BOOKED_COLOR,
     CANCELED_COLOR,
-    NO_SHOW_COLOR,
     WEEKDAYS,
     Period,
+    activity_chart,
     daily_activity,
     no_shows_by,
     period_ending_today,
@@ -76,15 +76,7 @@ def charts_for(events: Any, period: Period, tz: Any) -> dict[str, Any]:
     return {
         "analytics": analytics,
         "by_event_type": types,
-        "over_time": charts.line_chart(
-            gettext("Bookings, cancellations and no-shows per day"),
-            labels,
-            [
-                charts.Series(gettext("Booked"), activity["booked"], BOOKED_COLOR),
-                charts.Series(gettext("Canceled"), activity["canceled"], CANCELED_COLOR, "6 3"),
-                charts.Series(gettext("No-shows"), activity["no_shows"], NO_SHOW_COLOR, "2 2"),
-            ],
-        ),
+        "over_time": activity_chart(labels, activity),
         "by_type_chart": charts.bar_chart(
             gettext("Bookings by event type"),
             [short(row["label"]) for row in types],
