@@ -22,9 +22,7 @@ import argparse
 import contextlib
 import json
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,7 +34,8 @@ from tests.benchmarks import loadgen  # noqa: E402
 from tests.benchmarks.bench_webhooks import (  # noqa: E402
     free_port,
     scratch_database,
-    wait_until_up,
+    start_gunicorn,
+    stop_server,
     worker_cpu,
 )
 from tests.benchmarks.loadgen import Result, build_request  # noqa: E402
@@ -155,25 +154,7 @@ def main() -> int:
         from django.db import connection
 
         port = free_port()
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "project.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        wait_until_up(port, time.monotonic() + 30)
+        server = start_gunicorn(port, args.workers, args.threads, env)
         rows = check_answers(port, token)
         master = server.pid
 
@@ -238,12 +219,7 @@ def main() -> int:
             )
         return 0
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_server(server)
         from django.db import connections
 
         with contextlib.suppress(Exception):

@@ -184,6 +184,40 @@ def wait_until_up(port: int, deadline: float) -> None:
     raise SystemExit("gunicorn did not start")
 
 
+def start_gunicorn(port: int, workers: int, threads: int, env: dict[str, str]) -> subprocess.Popen:
+    """The benchmarked server: the demo's WSGI app under gunicorn's gthread workers, up."""
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "project.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    wait_until_up(port, time.monotonic() + 30)
+    return server
+
+
+def stop_server(server: subprocess.Popen | None) -> None:
+    if server is None:
+        return
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
@@ -223,26 +257,7 @@ def main() -> int:
         get_broker().purge_queue()
         key = settings.CALENDLY["WEBHOOK_SIGNING_KEY"]
         port = free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        server = subprocess.Popen(
-            [
-                str(gunicorn),
-                "project.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        wait_until_up(port, time.monotonic() + 30)
+        server = start_gunicorn(port, args.workers, args.threads, env)
         warm = deliveries(200, "warmup")
         master = server.pid
         load("warm-bare", port, "/bench/bare/", warm, args.clients, None, master)
@@ -328,12 +343,7 @@ def main() -> int:
             from django_q.brokers import get_broker
 
             get_broker().purge_queue()
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_server(server)
         from django.db import connections
 
         connections.close_all()
