@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from calendly_integration.models import WebhookDelivery, WebhookSubscription
+from calendly_integration.models import WebhookDelivery
 from calendly_integration.testing.simulator.timeutil import iso
 from calendly_integration.webhooks.subscriptions import ensure_subscriptions
 from tests.demo.conftest import signed_in
@@ -32,38 +32,36 @@ def subscribed(tenant, recorder, settings):
     return subscription
 
 
-def deliver_bookings(
-    client, sim, recorder, subscription: WebhookSubscription, *names: str, committing
-):
-    """Book at the simulator as invitees, and pass Calendly's deliveries to the receiver.
+@pytest.fixture
+def book(tenant, recorder, subscribed, django_capture_on_commit_callbacks):
+    """``book(client, *names)``: book at the simulator as invitees, and pass Calendly's
+    deliveries to the receiver through ``client``.
 
-    The receiver processes a delivery once its row is committed; ``committing`` runs those
-    callbacks inside the test's transaction.
+    The receiver processes a delivery once its row is committed; the callbacks of those commits
+    run inside the test's transaction.
     """
-    event_type = solo_event_type(sim)
-    for day, name in enumerate(names, start=2):
-        start = (sim.now() + timedelta(days=day)).replace(hour=14, minute=0, second=0)
-        sim.book(event_type["uri"], iso(start), name=name, email=f"{name.split()[0]}@example.com")
-    assert sim.wait_for_deliveries()
-    key = subscription.signing_key or sim.webhook_signing_key
-    for _, body in recorder.bodies()[-len(names) :]:
-        with committing(execute=True):
-            response = post_signed(client, receiver_path(subscription), body, key)
-        assert response.status_code == 200
+    sim = tenant.sim
+
+    def deliver(client, *names: str) -> None:
+        event_type = solo_event_type(sim)
+        for day, name in enumerate(names, start=2):
+            start = (sim.now() + timedelta(days=day)).replace(hour=14, minute=0, second=0)
+            sim.book(
+                event_type["uri"], iso(start), name=name, email=f"{name.split()[0]}@example.com"
+            )
+        assert sim.wait_for_deliveries()
+        key = subscribed.signing_key or sim.webhook_signing_key
+        for _, body in recorder.bodies()[-len(names) :]:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = post_signed(client, receiver_path(subscribed), body, key)
+            assert response.status_code == 200
+
+    return deliver
 
 
-def test_the_feed_shows_bookings_newest_first_and_polls_for_newer_ones(
-    tenant, recorder, subscribed, django_capture_on_commit_callbacks
-):
+def test_the_feed_shows_bookings_newest_first_and_polls_for_newer_ones(tenant, book):
     owner = signed_in(tenant.users["owner"])
-    deliver_bookings(
-        owner,
-        tenant.sim,
-        recorder,
-        subscribed,
-        "Ada Lovelace",
-        committing=django_capture_on_commit_callbacks,
-    )
+    book(owner, "Ada Lovelace")
 
     page = owner.get("/dashboard/activity/")
 
@@ -77,15 +75,7 @@ def test_the_feed_shows_bookings_newest_first_and_polls_for_newer_ones(
     nothing_new = owner.get("/dashboard/activity/feed/", {"after": last_id}).json()
     assert nothing_new == {"rows": [], "updated": {}, "last_id": last_id}
 
-    deliver_bookings(
-        owner,
-        tenant.sim,
-        recorder,
-        subscribed,
-        "Grace Hopper",
-        "Alan Turing",
-        committing=django_capture_on_commit_callbacks,
-    )
+    book(owner, "Grace Hopper", "Alan Turing")
     feed = owner.get("/dashboard/activity/feed/", {"after": last_id}).json()
 
     assert len(feed["rows"]) == 2
@@ -93,18 +83,9 @@ def test_the_feed_shows_bookings_newest_first_and_polls_for_newer_ones(
     assert feed["last_id"] == WebhookDelivery.objects.latest("pk").pk
 
 
-def test_rows_still_pending_are_sent_again_once_processed(
-    tenant, recorder, subscribed, django_capture_on_commit_callbacks
-):
+def test_rows_still_pending_are_sent_again_once_processed(tenant, book):
     owner = signed_in(tenant.users["owner"])
-    deliver_bookings(
-        owner,
-        tenant.sim,
-        recorder,
-        subscribed,
-        "Ada Lovelace",
-        committing=django_capture_on_commit_callbacks,
-    )
+    book(owner, "Ada Lovelace")
     delivery = WebhookDelivery.objects.get()
 
     feed = owner.get(
@@ -115,18 +96,9 @@ def test_rows_still_pending_are_sent_again_once_processed(
     assert "Processed" in feed["updated"][str(delivery.pk)]
 
 
-def test_the_feed_shows_no_secrets(
-    tenant, recorder, subscribed, django_capture_on_commit_callbacks
-):
+def test_the_feed_shows_no_secrets(tenant, book, subscribed):
     owner = signed_in(tenant.users["owner"])
-    deliver_bookings(
-        owner,
-        tenant.sim,
-        recorder,
-        subscribed,
-        "Ada Lovelace",
-        committing=django_capture_on_commit_callbacks,
-    )
+    book(owner, "Ada Lovelace")
     body = json.loads(WebhookDelivery.objects.get().body_bytes)
 
     page = owner.get("/dashboard/activity/").content.decode()
@@ -139,18 +111,9 @@ def test_the_feed_shows_no_secrets(
         assert "Calendly-Webhook-Signature" not in text
 
 
-def test_other_users_do_not_see_the_deliveries_and_staff_do(
-    tenant, recorder, subscribed, other_tenant, staff, django_capture_on_commit_callbacks
-):
+def test_other_users_do_not_see_the_deliveries_and_staff_do(tenant, book, other_tenant, staff):
     owner = signed_in(tenant.users["owner"])
-    deliver_bookings(
-        owner,
-        tenant.sim,
-        recorder,
-        subscribed,
-        "Ada Lovelace",
-        committing=django_capture_on_commit_callbacks,
-    )
+    book(owner, "Ada Lovelace")
 
     stranger = signed_in(other_tenant.users["owner"])
     assert stranger.get("/dashboard/activity/").context["rows"] == []
