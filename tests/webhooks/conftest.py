@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.dispatch import Signal
+from django.urls import reverse
 
 from calendly_integration import signals
 from calendly_integration.models import Connection, WebhookSubscription
@@ -183,3 +184,28 @@ def book(sim, *, days: int = 3, hour: int = 15, name: str = "Ada Lovelace", **ex
         email=f"{name.split()[0].lower()}@example.com",
         **extra,
     )
+
+
+#: The OAuth app's signing key in the receiver tests.
+APP_KEY = "app-signing-key"
+
+
+@pytest.fixture
+def subscription(owner, calendly) -> WebhookSubscription:
+    """An active subscription of a token-less connection, signed with ``APP_KEY``."""
+    calendly(WEBHOOK_SIGNING_KEY=APP_KEY, PUBLIC_BASE_URL="https://example.com")
+    connection = Connection.objects.create(
+        owner=owner, calendly_user_uri="https://api.calendly.com/users/OWNER"
+    )
+    return WebhookSubscription.objects.create(
+        connection=connection,
+        callback_url="https://example.com/calendly/webhooks/x/",
+        state="active",
+        uri="https://api.calendly.com/webhook_subscriptions/S1",
+    )
+
+
+@pytest.fixture
+def url(subscription) -> str:
+    """The receiver's URL for ``subscription``."""
+    return reverse("calendly_integration:webhook", kwargs={"token": subscription.token})

@@ -11,16 +11,14 @@ import time
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from calendly_integration.models import Connection, WebhookDelivery, WebhookSubscription
+from calendly_integration.models import WebhookDelivery, WebhookSubscription
 
-from .conftest import book, post_signed, receiver_path
+from .conftest import APP_KEY, book, post_signed, receiver_path
 
 pytestmark = pytest.mark.django_db
 
-APP_KEY = "app-signing-key"
 ENVELOPE = {
     "event": "invitee.created",
     "created_at": "2026-11-24T15:00:00.000000Z",
@@ -37,24 +35,6 @@ BODY = json.dumps(ENVELOPE).encode()
 @pytest.fixture(autouse=True)
 def app_key(calendly):
     calendly(WEBHOOK_SIGNING_KEY=APP_KEY, PUBLIC_BASE_URL="https://example.com")
-
-
-@pytest.fixture
-def subscription(owner) -> WebhookSubscription:
-    connection = Connection.objects.create(
-        owner=owner, calendly_user_uri="https://api.calendly.com/users/OWNER"
-    )
-    return WebhookSubscription.objects.create(
-        connection=connection,
-        callback_url="https://example.com/calendly/webhooks/x/",
-        state="active",
-        uri="https://api.calendly.com/webhook_subscriptions/S1",
-    )
-
-
-@pytest.fixture
-def url(subscription) -> str:
-    return reverse("calendly_integration:webhook", kwargs={"token": subscription.token})
 
 
 def test_the_url_carries_the_subscriptions_unguessable_token(subscription, url):

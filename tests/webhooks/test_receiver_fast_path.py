@@ -12,17 +12,14 @@ import json
 
 import pytest
 from django.db import connection
-from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from calendly_integration.models import Connection, Invitee, WebhookDelivery, WebhookSubscription
+from calendly_integration.models import Invitee, WebhookDelivery, WebhookSubscription
 from calendly_integration.oauth import crypto
 from calendly_integration.webhooks.drain import DRAIN_TASK, forget_queued_drain
 from calendly_integration.webhooks.lookup import find_subscription
 
-from .conftest import book, post_signed
-
-APP_KEY = "app-signing-key"
+from .conftest import APP_KEY, book, post_signed
 
 
 def envelope(n: int) -> bytes:
@@ -37,25 +34,6 @@ def envelope(n: int) -> bytes:
             },
         }
     ).encode()
-
-
-@pytest.fixture
-def subscription(owner, calendly) -> WebhookSubscription:
-    calendly(WEBHOOK_SIGNING_KEY=APP_KEY, PUBLIC_BASE_URL="https://example.com")
-    connection = Connection.objects.create(
-        owner=owner, calendly_user_uri="https://api.calendly.com/users/OWNER"
-    )
-    return WebhookSubscription.objects.create(
-        connection=connection,
-        callback_url="https://example.com/calendly/webhooks/x/",
-        state="active",
-        uri="https://api.calendly.com/webhook_subscriptions/S1",
-    )
-
-
-@pytest.fixture
-def url(subscription) -> str:
-    return reverse("calendly_integration:webhook", kwargs={"token": subscription.token})
 
 
 def delete_elsewhere(subscription: WebhookSubscription) -> None:
