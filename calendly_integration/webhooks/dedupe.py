@@ -15,10 +15,11 @@ import hashlib
 import json
 from typing import Any, NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 
 from calendly_integration.models import WebhookDelivery
-from calendly_integration.webhooks.rows import insert_row
+from calendly_integration.webhooks import batching
+from calendly_integration.webhooks.rows import insert_row, supports_insert_new_rows
 
 
 class Stored(NamedTuple):
@@ -66,6 +67,18 @@ def store_first_or_duplicate(key: str, fields: dict[str, Any], on_first: Any = N
     is where ``transaction.on_commit`` callbacks (queueing the processing) belong: they run once
     the insert is committed.
     """
+    alias = router.db_for_write(WebhookDelivery)
+    if not transaction.get_connection(alias).in_atomic_block and supports_insert_new_rows(alias):
+        try:
+            pk = batching.insert_or_conflict(fields, key)
+        except batching.Retry:
+            pass
+        else:
+            if pk is not None:
+                if on_first is not None:
+                    on_first(pk)
+                return Stored(pk, fields.get("status", WebhookDelivery.Status.RECEIVED), True)
+            return _store_duplicate(key, fields)
     try:
         with _own_transaction():
             pk = insert_row(WebhookDelivery, {**fields, "dedupe_key": key})
@@ -78,6 +91,15 @@ def store_first_or_duplicate(key: str, fields: dict[str, Any], on_first: Any = N
         )
         if original is None:  # not our unique key that failed: let it be seen
             raise
+    return _store_duplicate(key, fields, original)
+
+
+def _store_duplicate(key: str, fields: dict[str, Any], original: int | None = None) -> Stored:
+    """Store a delivery whose key the first delivery holds, pointing at that first delivery."""
+    if original is None:
+        original = (
+            WebhookDelivery.objects.filter(dedupe_key=key).values_list("pk", flat=True).first()
+        )
     status = WebhookDelivery.Status.DUPLICATE
     duplicate = insert_row(
         WebhookDelivery,

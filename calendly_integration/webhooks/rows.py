@@ -22,7 +22,7 @@ from django.db.models import Field, Model
 
 @dataclass(frozen=True)
 class _Statement:
-    sql: str
+    sql: str  # INSERT INTO t (columns) VALUES (one row)
     given: tuple[Field, ...]  # converted from the caller's values
     computed: tuple[Field, ...]  # callable defaults, converted on each insert
     constants: tuple[Any, ...]  # constant defaults, converted once
@@ -30,6 +30,7 @@ class _Statement:
 
 
 _statements: dict[tuple[type[Model], str, frozenset[str]], _Statement] = {}
+_many_sql: dict[tuple[_Statement, int, str], str] = {}
 
 
 def _statement(model: type[Model], alias: str, names: frozenset[str]) -> _Statement:
@@ -91,3 +92,45 @@ def insert_row(model: type[Model], values: dict[str, Any]) -> int:
         if statement.returning:
             return cursor.fetchone()[0]
         return connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+
+
+def supports_insert_new_rows(alias: str) -> bool:
+    """Whether ``insert_new_rows`` works on this database (PostgreSQL, SQLite 3.35+, MariaDB
+    10.5+): one statement that skips conflicting rows and says which rows it inserted."""
+    features = connections[alias].features
+    return bool(features.can_return_rows_from_bulk_insert and features.supports_ignore_conflicts)
+
+
+def insert_new_rows(model: type[Model], rows: list[dict[str, Any]], unique: str) -> dict[Any, int]:
+    """INSERT ``rows`` of ``model`` in one statement, skipping each row whose unique column
+    ``unique`` (an attname) already holds its value; ``{value: pk}`` of the rows inserted.
+
+    Every row gives the same fields. Of two rows with the same value only one is inserted.
+    Any other failure (a foreign key, the database gone) fails the whole statement.
+    """
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if not supports_insert_new_rows(alias):
+        raise NotImplementedError(f"{connection.vendor} cannot insert new rows in one statement")
+    statement = _statement(model, alias, frozenset(rows[0]))
+    key = (statement, len(rows), unique)
+    sql = _many_sql.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        head, values = statement.sql.split(" VALUES ", 1)
+        values = values.split(" RETURNING ", 1)[0]
+        column = model._meta.get_field(unique).column
+        sql = "{} VALUES {} ON CONFLICT ({}) DO NOTHING RETURNING {}, {}".format(
+            head,
+            ", ".join([values] * len(rows)),
+            quote(column),
+            quote(model._meta.pk.column),
+            quote(column),
+        )
+        _many_sql[key] = sql
+    params: list[Any] = []
+    for values in rows:
+        params += _params(statement, values, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {value: pk for pk, value in cursor.fetchall()}

@@ -261,25 +261,30 @@ def main() -> int:
         warm = deliveries(200, "warmup")
         master = server.pid
         load("warm-bare", port, "/bench/bare/", warm, args.clients, None, master)
+        load("warm-query", port, "/bench/one-query/", warm, args.clients, None, master)
         load("warm-receiver", port, receiver_path, warm, args.clients, key, master)
 
-        results: list[tuple[Result, Result, int]] = []
+        results: list[tuple[Result, Result, Result, int]] = []
         queued_tasks = []
         for round_number in range(args.rounds):
             bodies = deliveries(args.requests, f"round{round_number}")
             before = WebhookDelivery.objects.count()
             get_broker().purge_queue()
-            bare_parts, receiver_parts = [], []
+            bare_parts, query_parts, receiver_parts = [], [], []
             step = -(-len(bodies) // args.slices)
             for start in range(0, len(bodies), step):
                 part = bodies[start : start + step]
                 bare_parts.append(
                     load("bare view", port, "/bench/bare/", part, args.clients, None, master)
                 )
+                query_parts.append(
+                    load("one query", port, "/bench/one-query/", part, args.clients, None, master)
+                )
                 receiver_parts.append(
                     load("receiver", port, receiver_path, part, args.clients, key, master)
                 )
-            bare, receiver = combined(bare_parts), combined(receiver_parts)
+            bare, query = combined(bare_parts), combined(query_parts)
+            receiver = combined(receiver_parts)
             stored = WebhookDelivery.objects.count() - before
             queued_tasks.append(get_broker().queue_size())
             received = WebhookDelivery.objects.filter(
@@ -290,7 +295,7 @@ def main() -> int:
                 return 1
             assert received == args.requests, received
             assert queued_tasks[-1] >= 1, "no processing task was queued"
-            results.append((bare, receiver, stored))
+            results.append((bare, query, receiver, stored))
 
         vendor = connection.vendor
         broker = type(get_broker()).__name__
@@ -304,8 +309,8 @@ def main() -> int:
             f"{'server CPU ms/req':>19}{'client CPU ms/req':>19}"
         )
         figures = []
-        for n, (bare, receiver, stored) in enumerate(results, 1):
-            for result in (bare, receiver):
+        for n, (bare, query, receiver, stored) in enumerate(results, 1):
+            for result in (bare, query, receiver):
                 print(
                     f"{n:<6}{result.name:<12}{result.rps:>9.0f}"
                     f"{result.percentile(0.5):>9.1f}{result.percentile(0.99):>9.1f}"
@@ -317,6 +322,8 @@ def main() -> int:
                     "bare_rps": bare.rps,
                     "receiver_rps": receiver.rps,
                     "ratio": receiver.rps / bare.rps,
+                    "one_query_rps": query.rps,
+                    "ratio_to_one_query": receiver.rps / query.rps,
                     "bare_p50_ms": bare.percentile(0.5),
                     "bare_p99_ms": bare.percentile(0.99),
                     "receiver_p50_ms": receiver.percentile(0.5),
@@ -331,6 +338,10 @@ def main() -> int:
             )
         ratio = statistics.median(f["ratio"] for f in figures)
         print(f"ratio receiver/bare (median of rounds): {ratio:.2f} (target >= 0.5)")
+        floor = statistics.median(f["one_query_rps"] / f["bare_rps"] for f in figures)
+        print(f"ratio one-query view/bare (median of rounds): {floor:.2f}")
+        to_query = statistics.median(f["ratio_to_one_query"] for f in figures)
+        print(f"ratio receiver/one-query view (median of rounds): {to_query:.2f}")
         print(f"lost deliveries: 0 of {args.requests * args.rounds}")
         print(f"processing tasks queued per round of {args.requests} deliveries: {queued_tasks}")
         if args.json:

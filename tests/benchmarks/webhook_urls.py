@@ -1,6 +1,9 @@
-"""The app's URLs (as a host site includes them) plus ``bench/bare/``: a view that only answers
-200, the baseline. Both are served by the same gunicorn with the same settings."""
+"""The app's URLs (as a host site includes them) plus two baselines served by the same gunicorn
+with the same settings: ``bench/bare/``, a view that only answers 200 (the target's baseline), and
+``bench/one-query/``, one that also makes one database round trip (``SELECT 1``), the least any
+view that stores something must pay."""
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
@@ -11,7 +14,15 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b'{"status": "ok"}', content_type="application/json")
 
 
+@csrf_exempt
+def one_query(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse(b'{"status": "ok"}', content_type="application/json")
+
+
 urlpatterns = [
     path("bench/bare/", bare),
+    path("bench/one-query/", one_query),
     path("calendly/", include("calendly_integration.urls")),
 ]
