@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.models import Field, Model
 
 
@@ -24,10 +24,14 @@ from django.db.models import Field, Model
 class _Statement:
     sql: str  # INSERT INTO t (columns) VALUES (one row)
     given: tuple[Field, ...]  # converted from the caller's values
+    text: tuple[bool, ...]  # per given field: a plain text column, where a str goes in as it is
     computed: tuple[Field, ...]  # callable defaults, converted on each insert
     constants: tuple[Any, ...]  # constant defaults, converted once
     returning: bool
 
+
+#: Fields whose ``get_db_prep_save`` returns a str unchanged (no subclass: it might convert).
+_TEXT_FIELDS = (models.CharField, models.TextField)
 
 _statements: dict[tuple[type[Model], str, frozenset[str]], _Statement] = {}
 _many_sql: dict[tuple[_Statement, int, str], str] = {}
@@ -63,6 +67,7 @@ def _statement(model: type[Model], alias: str, names: frozenset[str]) -> _Statem
     statement = _Statement(
         sql,
         given,
+        tuple(type(f) in _TEXT_FIELDS for f in given),
         computed,
         tuple(f.get_db_prep_save(f.get_default(), connection) for f in constant),
         returning,
@@ -72,7 +77,11 @@ def _statement(model: type[Model], alias: str, names: frozenset[str]) -> _Statem
 
 
 def _params(statement: _Statement, values: dict[str, Any], connection: Any) -> list[Any]:
-    params = [f.get_db_prep_save(values[f.attname], connection) for f in statement.given]
+    params = [
+        value if text and type(value) is str else field.get_db_prep_save(value, connection)
+        for field, text in zip(statement.given, statement.text, strict=True)
+        for value in (values[field.attname],)
+    ]
     params += [f.get_db_prep_save(f.get_default(), connection) for f in statement.computed]
     params += statement.constants
     return params
