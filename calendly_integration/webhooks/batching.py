@@ -87,8 +87,10 @@ def insert_or_conflict(fields: dict[str, Any], key: str) -> int | None:
         with writer.mutex:
             batch = [slot, *writer.queue[: MAX_BATCH - 1]]
             del writer.queue[: MAX_BATCH - 1]
-        error = _write(batch)
-        _hand_over(writer)
+        try:
+            error = _write(batch)
+        finally:  # even if the write was interrupted, the queue must not wait forever
+            _hand_over(writer)
         if error is not None and len(batch) == 1:
             raise error
     if slot.failed:
@@ -98,21 +100,26 @@ def insert_or_conflict(fields: dict[str, Any], key: str) -> int | None:
 
 def _write(batch: list[_Slot]) -> Exception | None:
     """Insert ``batch`` in one statement (the calling thread's connection) and wake the other
-    threads of the batch; the statement's error, if it failed."""
-    error = inserted = None
+    threads of the batch; the statement's error, if it failed.
+
+    Whatever happens, even an exception that is not an ``Exception`` (a worker being stopped),
+    every thread of the batch is woken, told to store its row alone unless the write succeeded.
+    """
+    inserted = None
     try:
         inserted = insert_new_rows(WebhookDelivery, [slot.fields for slot in batch], "dedupe_key")
     except Exception as failure:  # every thread of the batch then stores its row alone
-        error = failure
-    for slot in batch:
-        if inserted is None:
-            slot.failed = True
-        else:
-            slot.pk = inserted.pop(slot.key, None)
-        slot.done = True
-    for slot in batch[1:]:
-        slot.wake.release()
-    return error
+        return failure
+    finally:
+        for slot in batch:
+            if inserted is None:
+                slot.failed = True
+            else:
+                slot.pk = inserted.pop(slot.key, None)
+            slot.done = True
+        for slot in batch[1:]:
+            slot.wake.release()
+    return None
 
 
 def _hand_over(writer: _Writer) -> None:

@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from calendly_integration.models import WebhookDelivery
 from calendly_integration.webhooks import batching
 from calendly_integration.webhooks.dedupe import Stored, store_first_or_duplicate
+from calendly_integration.webhooks.rows import insert_new_rows
 
 TABLE = WebhookDelivery._meta.db_table
 
@@ -211,4 +212,35 @@ def test_a_lone_delivery_that_cannot_be_stored_raises_its_own_error(subscription
         store_first_or_duplicate("orphan", fields(subscription.pk + 1000, 1))
     assert not WebhookDelivery.objects.exists()
     assert not batching._writer.writing  # the next delivery is not left waiting
+    assert store_first_or_duplicate("next", fields(subscription.pk, 2)).first
+
+
+@pytest.mark.django_db
+def test_one_statement_skips_values_already_stored_and_repeated_in_it(subscription):
+    stored = store_first_or_duplicate("c", fields(subscription.pk, 3))
+    rows = [{**fields(subscription.pk, n), "dedupe_key": key} for n, key in enumerate("abac")]
+
+    inserted = insert_new_rows(WebhookDelivery, rows, "dedupe_key")
+
+    assert set(inserted) == {"a", "b"}
+    for key, pk in inserted.items():
+        assert WebhookDelivery.objects.get(pk=pk).dedupe_key == key
+    assert WebhookDelivery.objects.filter(dedupe_key="a").count() == 1
+    assert WebhookDelivery.objects.get(dedupe_key="c").pk == stored.pk
+
+
+class Interrupting(dict):
+    """Headers whose encoding is interrupted the way a stopping worker is (not an Exception)."""
+
+    def items(self) -> None:  # what json.dumps calls for a dict subclass
+        raise KeyboardInterrupt
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_write_leaves_no_delivery_waiting_behind_it(subscription):
+    row = {**fields(subscription.pk, 1), "headers": Interrupting(a=1)}
+    with pytest.raises(KeyboardInterrupt):
+        store_first_or_duplicate("interrupted", row)
+
+    assert not batching._writer.writing and batching._writer.queue == []
     assert store_first_or_duplicate("next", fields(subscription.pk, 2)).first
