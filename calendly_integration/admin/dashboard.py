@@ -11,127 +11,42 @@ event belongs to the day it starts on, as in the service.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from calendly_integration.admin import charts
+from calendly_integration import charts
 from calendly_integration.admin.health import connection_health
 from calendly_integration.admin.scoping import by_organization, restrict
-from calendly_integration.models import EventHost, EventType, Invitee, ScheduledEvent
-from calendly_integration.services.analytics import event_analytics
+from calendly_integration.charts import (
+    BOOKED_COLOR,
+    CANCELED_COLOR,
+    UPCOMING_COLOR,
+    WEEKDAYS,
+    activity_chart,
+)
+from calendly_integration.models import ScheduledEvent
+from calendly_integration.services.analytics import (
+    TOP_ROWS,
+    daily_activity,
+    event_analytics,
+    no_shows_by,
+    period_ending_today,
+    upcoming_load,
+    weekday_hour_grid,
+    with_owners,
+)
 
 PERIODS = (30, 90)
-UPCOMING_DAYS = 14
-TOP_ROWS = 10
 #: viewBox width of the charts drawn in half a row, so their text stays readable.
 HALF_WIDTH = 480
-BOOKED_COLOR = "#417690"
-CANCELED_COLOR = "#ba2121"
-NO_SHOW_COLOR = "#c77c00"
-UPCOMING_COLOR = "#5b80b2"
-CANCELED = ScheduledEvent.Status.CANCELED
-ACTIVE = ScheduledEvent.Status.ACTIVE
-WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
-
-
-@dataclass(frozen=True)
-class Period:
-    days: int
-    start: datetime
-    end: datetime
-    dates: list[date]
-
-
-def period_ending_today(days: int, now: datetime, tz: tzinfo) -> Period:
-    """The last ``days`` whole days in ``tz``, today included."""
-    today = timezone.localtime(now, tz).date()
-    first = today - timedelta(days=days - 1)
-    return Period(
-        days=days,
-        start=_midnight(first, tz),
-        end=_midnight(today + timedelta(days=1), tz),
-        dates=[first + timedelta(days=i) for i in range(days)],
-    )
-
-
-def _midnight(day: date, tz: tzinfo) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()), tz)
-
-
-def _per_day(rows: Iterable[dict[str, Any]], key: str, dates: list[date]) -> list[int]:
-    counts = {row["day"]: row[key] for row in rows}
-    return [counts.get(day, 0) for day in dates]
-
-
-def daily_activity(events: QuerySet, period: Period, tz: tzinfo) -> dict[str, list[int]]:
-    """Per day of the period: events booked to start that day, those canceled, no-shows."""
-    in_range = events.filter(start_time__gte=period.start, start_time__lt=period.end)
-    rows = list(
-        in_range.annotate(day=TruncDate("start_time", tzinfo=tz))
-        .values("day")
-        .annotate(booked=Count("pk"), canceled=Count("pk", filter=Q(status=CANCELED)))
-        .order_by()
-    )
-    no_shows = list(
-        Invitee.objects.filter(event_id__in=in_range.values("pk"), is_no_show=True)
-        .annotate(day=TruncDate("event__start_time", tzinfo=tz))
-        .values("day")
-        .annotate(no_shows=Count("pk"))
-        .order_by()
-    )
-    return {
-        "booked": _per_day(rows, "booked", period.dates),
-        "canceled": _per_day(rows, "canceled", period.dates),
-        "no_shows": _per_day(no_shows, "no_shows", period.dates),
-    }
-
-
-def no_shows_by(events: QuerySet, period: Period, path: str) -> dict[Any, int]:
-    """No-show invitees of the period's events, counted by ``path`` (event type, host)."""
-    in_range = events.filter(start_time__gte=period.start, start_time__lt=period.end)
-    return dict(
-        Invitee.objects.filter(event_id__in=in_range.values("pk"), is_no_show=True)
-        .values_list(path)
-        .annotate(total=Count("pk"))
-        .order_by()
-    )
-
-
-def upcoming_load(events: QuerySet, now: datetime, tz: tzinfo) -> dict[str, Any]:
-    """Active events per day over the next ``UPCOMING_DAYS`` days, and the busiest hosts."""
-    today = timezone.localtime(now, tz).date()
-    dates = [today + timedelta(days=i) for i in range(UPCOMING_DAYS)]
-    upcoming = events.filter(
-        status=ACTIVE,
-        start_time__gte=now,
-        start_time__lt=_midnight(today + timedelta(days=UPCOMING_DAYS), tz),
-    )
-    rows = (
-        upcoming.annotate(day=TruncDate("start_time", tzinfo=tz))
-        .values("day")
-        .annotate(total=Count("pk"))
-        .order_by()
-    )
-    hosts = list(
-        EventHost.objects.filter(event_id__in=upcoming.values("pk"))
-        .values("user_uri")
-        .annotate(total=Count("event_id"), name=Max("name"), email=Max("email"))
-        .order_by("-total", "user_uri")[:TOP_ROWS]
-    )
-    per_day = _per_day(rows, "total", dates)
-    return {"dates": dates, "per_day": per_day, "total": sum(per_day), "hosts": hosts}
 
 
 def _with_no_shows(rows: list[dict[str, Any]], key: str, counts: dict[Any, int]) -> list[dict]:
@@ -147,38 +62,8 @@ def _with_no_shows(rows: list[dict[str, Any]], key: str, counts: dict[Any, int])
     return rows[:TOP_ROWS]
 
 
-def with_owners(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Add each event type's owner (its profile name): several owners' types share names."""
-    ids = [row["event_type_id"] for row in rows if row["event_type_id"]]
-    owners = dict(EventType.objects.filter(pk__in=ids).values_list("pk", "profile_name"))
-    for row in rows:
-        row["owner"] = owners.get(row["event_type_id"], "")
-    return rows
-
-
-def weekday_hour_grid(cells: list[dict[str, Any]]) -> list[list[int]]:
-    grid = [[0] * 24 for _ in range(7)]
-    for cell in cells:
-        if cell["weekday"] and cell["hour"] is not None:
-            grid[cell["weekday"] - 1][cell["hour"]] = cell["total"]
-    return grid
-
-
 def _label(day: date) -> str:
     return formats.date_format(day, "M j")
-
-
-def activity_chart(labels: list[str], activity: dict[str, list[int]]) -> Any:
-    """Bookings, cancellations and no-shows per day, as the admin and the demo site show them."""
-    return charts.line_chart(
-        gettext("Bookings, cancellations and no-shows per day"),
-        labels,
-        [
-            charts.Series(gettext("Booked"), activity["booked"], BOOKED_COLOR),
-            charts.Series(gettext("Canceled"), activity["canceled"], CANCELED_COLOR, "6 3"),
-            charts.Series(gettext("No-shows"), activity["no_shows"], NO_SHOW_COLOR, "2 2"),
-        ],
-    )
 
 
 def build_dashboard(

@@ -2,7 +2,9 @@
 
 - ``signature``: the pure check of ``Calendly-Webhook-Signature``.
 - ``receiver``: the view (validators, then the delivery log) and ``urls``: its URL.
-- ``dedupe``: the dedupe key and the race-safe insert of a delivery.
+- ``dedupe``: the dedupe key and the race-safe insert of a delivery; ``batching``: deliveries
+  arriving together share one INSERT; ``rows``: the plain INSERT statements; ``lookup``: the
+  per-process memory of subscriptions; ``drain``: one wake-up task per short window.
 - ``processing``: one handler per event name; ``mirror``: the guarded writes they make.
 - ``subscriptions``: ensure, heal and delete each connection's subscriptions.
 - ``slack``: notifications, as receivers of the app's own signals; ``receivers``: the wiring.

@@ -63,7 +63,9 @@ def store_first_or_duplicate(key: str, fields: dict[str, Any], on_first: Any = N
 
     The insert is its own transaction (a savepoint when the caller has one), so the loser of a
     race gets an ``IntegrityError`` that rolls back only that insert; it is then stored as a
-    duplicate pointing at the winner. ``on_first(pk)`` runs right after the winning insert, which
+    duplicate pointing at the winner. Outside a transaction (the receiver) the insert may share
+    one statement with other threads' deliveries (``batching``), which skips a key already stored
+    instead of failing on it. ``on_first(pk)`` runs right after the winning insert, which
     is where ``transaction.on_commit`` callbacks (queueing the processing) belong: they run once
     the insert is committed.
     """

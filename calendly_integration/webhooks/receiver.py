@@ -8,8 +8,9 @@ even if its processing fails. The URL carries the subscription's unguessable tok
 token is a plain 404 and is not stored, so strangers cannot fill the log.
 
 A valid delivery is answered 200 within milliseconds: one insert (the delivery; the subscription
-is usually known to the process already, see ``lookup``), and, once that insert commits, a worker
-woken to process it (see ``drain``).
+is usually known to the process already, see ``lookup``; deliveries arriving at the same moment
+share one INSERT and one commit, see ``batching``), and, once that insert commits, a worker woken
+to process it (see ``drain``).
 """
 
 from __future__ import annotations

@@ -6,8 +6,11 @@ import pytest
 from django.utils import timezone
 
 from calendly_integration.models import EventType, Invitee, ScheduledEvent
+from calendly_integration.sync import sync_connection
+from project.dashboard.views.dashboard import EVENTS_PER_PAGE
 from tests.api.conftest import future_event, hosted_by
 from tests.demo.conftest import signed_in
+from tests.webhooks.conftest import book
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +64,10 @@ def test_the_dashboard_shows_connections_and_upcoming_and_past_events(owner_clie
 
 
 def test_the_dashboard_pages_through_events(owner_client, tenant):
+    # The seeded dataset's upcoming events vary with today's date: book enough for two pages.
+    for day in range(EVENTS_PER_PAGE + 1):
+        book(tenant.sim, days=day + 1, hour=10, name=f"Paging Guest{day}")
+    assert sync_connection(tenant.connections["owner"].pk).succeeded
     first = owner_client.get("/dashboard/")
     second = owner_client.get("/dashboard/?upcoming=2")
 

@@ -1,8 +1,8 @@
 """Analytics: bookings, cancellations and no-shows over time and by event type, as SVG charts.
 
 The figures are ``services.analytics.event_analytics`` (the REST API's analytics) and the
-per-day series of the admin dashboard, over the events the user may see; the charts are the
-admin's server-drawn SVG helpers, so the page needs no JavaScript and works offline.
+per-day series the admin dashboard shows too, over the events the user may see; the charts are
+the app's server-drawn SVG helpers (``calendly_integration.charts``), so the page needs no JavaScript and works offline.
 """
 
 from __future__ import annotations
@@ -17,21 +17,18 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.generic import View
 
-from calendly_integration.admin import charts
-from calendly_integration.admin.dashboard import (
-    BOOKED_COLOR,
-    CANCELED_COLOR,
-    WEEKDAYS,
+from calendly_integration import charts
+from calendly_integration.charts import BOOKED_COLOR, CANCELED_COLOR, WEEKDAYS, activity_chart
+from calendly_integration.models import ScheduledEvent
+from calendly_integration.services.analytics import (
     Period,
-    activity_chart,
     daily_activity,
+    event_analytics,
     no_shows_by,
     period_ending_today,
     weekday_hour_grid,
     with_owners,
 )
-from calendly_integration.models import ScheduledEvent
-from calendly_integration.services.analytics import event_analytics
 from project.dashboard.forms import AnalyticsRangeForm
 
 TOP_EVENT_TYPES = 8

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 WIDTH = 760
 HEIGHT = 240
@@ -213,4 +215,25 @@ def share_bar(parts: Sequence[tuple[int, str, str]], total: int, *, width: int =
         width,
         width,
         mark_safe("".join(rects)),  # noqa: S308 - built with format_html above
+    )
+
+
+#: The series colours the admin dashboard and the demo site share.
+BOOKED_COLOR = "#417690"
+CANCELED_COLOR = "#ba2121"
+NO_SHOW_COLOR = "#c77c00"
+UPCOMING_COLOR = "#5b80b2"
+WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+
+
+def activity_chart(labels: list[str], activity: dict[str, list[int]]) -> SafeString:
+    """Bookings, cancellations and no-shows per day, as the admin and the demo site show them."""
+    return line_chart(
+        gettext("Bookings, cancellations and no-shows per day"),
+        labels,
+        [
+            Series(gettext("Booked"), activity["booked"], BOOKED_COLOR),
+            Series(gettext("Canceled"), activity["canceled"], CANCELED_COLOR, "6 3"),
+            Series(gettext("No-shows"), activity["no_shows"], NO_SHOW_COLOR, "2 2"),
+        ],
     )
