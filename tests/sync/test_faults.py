@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 FAULTS = {
     "server errors": lambda sim: sim.faults.fail_next(4, status=500),
     "rate limit": lambda sim: sim.faults.rate_limit_next(1, retry_after=30),
-    "timeouts": lambda sim: sim.faults.slow_next(4, seconds=1.0),
+    "timeouts": lambda sim: sim.faults.slow_next(4, seconds=2.5),
     "malformed JSON": lambda sim: sim.faults.malformed_next(1),
     "dropped connections": lambda sim: sim.faults.drop_connection_next(4),
 }
@@ -62,7 +62,8 @@ def assert_only_whole_pages(pages: int, sim):
 def test_a_fault_mid_pagination_then_a_clean_run_ends_with_exactly_calendlys_set(
     sim, owner_connection, settings, fault, where
 ):
-    settings.CALENDLY = {**settings.CALENDLY, "READ_TIMEOUT": 0.3}
+    # Well above a loaded machine's slowest healthy answer, well below the injected 2.5 s.
+    settings.CALENDLY = {**settings.CALENDLY, "READ_TIMEOUT": 1.0}
     progress = inject_after_page(sim, 2, fault, skip_requests=6 if where == "inside a page" else 0)
 
     first = sync_connection(owner_connection.pk, full=True, progress=progress)

@@ -43,6 +43,10 @@ class SizeSpec:
     submissions: int
 
 
+#: Days from the anchor of the meetings every user has whatever the date (see ``_events_for``):
+#: close enough to fall inside the narrowest sync window the tests use (3 days back, 7 ahead).
+RECENT_DAYS = (-2, -1, -1, 1, 1, 2)
+
 SIZES = {
     "small": SizeSpec(members=4, owner_events=330, member_events=36, submissions=30),
     "demo": SizeSpec(members=8, owner_events=520, member_events=165, submissions=120),
@@ -376,6 +380,16 @@ class _Generator:
             days=rng.randint(-180, 90), minutes=rng.randint(0, 10**4) * 15
         )
 
+    def _recent_slot(self, user_uuid: str, days: int) -> datetime:
+        """A free half hour ``days`` from the anchor (negative: before it), in working hours."""
+        zone = self._zone(self.data.users[user_uuid]["timezone"])
+        day = self.anchor.date() + timedelta(days=days)
+        start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=zone).astimezone(UTC)
+        while (user_uuid, start) in self.occupied:
+            start += timedelta(minutes=30)
+        self.occupied.add((user_uuid, start))
+        return start
+
     def _events_for(self, user_uuid: str, count: int) -> None:
         rng, data = self.rng, self.data
         types = [
@@ -386,7 +400,12 @@ class _Generator:
         weights = [
             max(data.event_type_meta[et["uri"].rsplit("/", 1)[1]]["weight"], 0.3) for et in types
         ]
-        for _ in range(count):
+        active = [et for et in types if et["active"]] or types
+        # Whatever day "today" is, every user has plain (not canceled, not no-show) meetings just
+        # behind and just ahead, inside every sync window: tests and the demo can rely on them.
+        for days in RECENT_DAYS:
+            self._event(user_uuid, active[0], self._recent_slot(user_uuid, days))
+        for _ in range(count - len(RECENT_DAYS)):
             event_type = rng.choices(types, weights)[0]
             start = self._slot(user_uuid, event_type["duration"])
             if not event_type["active"] and start > self.anchor:
