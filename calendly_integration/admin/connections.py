@@ -98,6 +98,7 @@ class ConnectionAdmin(ReadOnlyAdmin):
         "last_error",
         "webhooks",
         "webhooks_paused_at",
+        "webhooks_paused_scopes",
         "last_sync",
         "failed_deliveries",
         "see_also",

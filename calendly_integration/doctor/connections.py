@@ -159,7 +159,7 @@ def check_subscriptions(
             CheckResult("webhooks", INFO, _("Not checked: webhooks:read is not granted."), subject)
         ]
     if not ours:
-        if connection.webhooks_paused_at is not None:
+        if connection.webhooks_paused_scopes:
             return [
                 CheckResult(
                     "webhooks",

@@ -77,8 +77,17 @@ class Connection(models.Model):
         null=True,
         blank=True,
         help_text=_(
-            "When staff deleted this connection's webhook subscriptions on purpose. The periodic "
-            "check leaves them deleted until someone ensures them again."
+            "When staff last deleted one of this connection's webhook subscriptions on purpose. "
+            "The periodic check leaves the deleted scopes alone until someone ensures them again."
+        ),
+    )
+    webhooks_paused_scopes = models.JSONField(
+        _("webhook scopes paused"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The subscription scopes (user, organization) staff deleted on purpose; the periodic "
+            "check still heals the others."
         ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -90,8 +90,9 @@ def delete_subscription(subscription: WebhookSubscription, actor: Any = None) ->
     """Delete the subscription at Calendly (already gone there is fine), then our row.
 
     Acts through the subscription's own connection, which needs ``webhooks:write``. A person
-    deleted it on purpose, so the periodic check stops healing the connection's subscriptions
-    until ``create_subscription`` (or any explicit ensure) asks for them again.
+    deleted it on purpose, so the periodic check stops healing the connection's subscription in
+    that scope (the other scope's is still healed) until ``create_subscription`` (or any explicit
+    ensure) asks for them again.
     """
     connection = subscription.connection
     require_scopes(connection, "webhooks:write")
@@ -100,7 +101,7 @@ def delete_subscription(subscription: WebhookSubscription, actor: Any = None) ->
             client.delete_webhook_subscription(subscription.uri)
     logger.info("Deleted Calendly webhook subscription %s", subscription.pk)
     subscription.delete()
-    pause_subscriptions(connection)
+    pause_subscriptions(connection, [subscription.scope])
 
 
 def replay_delivery(delivery: WebhookDelivery) -> WebhookDelivery:

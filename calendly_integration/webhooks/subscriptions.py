@@ -6,9 +6,10 @@ never heard back about (Calendly's 409 for a URL it already has), and brings bac
 Calendly disabled (after 24 hours of failed deliveries) or that vanished: the old one is deleted,
 a new one made for the same callback URL, and a catch-up sync queued, since deliveries were lost
 in between. The periodic ``check_all_subscriptions`` task calls it for every active connection,
-except those whose subscriptions staff deleted on purpose (``pause_subscriptions``): the heal must
-not undo a person's decision, so only an explicit ensure (the command, the API, the admin) brings
-them back.
+leaving alone the scopes whose subscription staff deleted on purpose (``pause_subscriptions``):
+the heal must not undo a person's decision, so only an explicit ensure (the command, the API, the
+admin) brings them back. Deleting the organization subscription does not stop the heal of the
+user one, and the other way round.
 
 Every subscription has its own callback URL carrying an unguessable token, so a delivery is tied
 to its subscription (and its signing key) by the URL alone. Subscriptions made with a personal
@@ -84,7 +85,8 @@ def ensure_subscriptions(
     from calendly_integration.oauth.tokens import client_for_connection
 
     connection = _connection(connection)
-    if automatic and connection.webhooks_paused_at is not None:
+    paused = set(connection.webhooks_paused_scopes) if automatic else set()
+    if paused >= set(possible_scopes()):
         logger.info(
             "Webhook subscriptions of Calendly connection %s were deleted on purpose; not "
             "recreating them",
@@ -96,10 +98,12 @@ def ensure_subscriptions(
     if connection.is_revoked:
         raise ConnectionRevoked(connection_id=connection.pk)
     callback_url("probe")  # fail early, before any call, when there is no public URL
-    if connection.webhooks_paused_at is not None:
+    if not automatic and (connection.webhooks_paused_at or connection.webhooks_paused_scopes):
         # Lifted before the calls, so that if they fail the periodic check keeps trying.
-        Connection.objects.filter(pk=connection.pk).update(webhooks_paused_at=None)
-        connection.webhooks_paused_at = None
+        Connection.objects.filter(pk=connection.pk).update(
+            webhooks_paused_at=None, webhooks_paused_scopes=[]
+        )
+        connection.webhooks_paused_at, connection.webhooks_paused_scopes = None, []
     with client_for_connection(connection) as client:
         organization, user = _identity(client, connection)
         wanted = {Scope.USER: events_for(Scope.USER)}
@@ -108,10 +112,18 @@ def ensure_subscriptions(
         ensured = [
             _ensure_one(client, connection, scope, events, organization, user)
             for scope, events in wanted.items()
+            if scope not in paused
         ]
         for stale in connection.webhook_subscriptions.exclude(scope__in=list(wanted)):
             _delete_one(client, stale)
     return ensured
+
+
+def possible_scopes() -> list[str]:
+    """The scopes a connection may have a subscription in, under the current settings."""
+    if calendly_settings.WEBHOOK_ORGANIZATION_SCOPE:
+        return [Scope.USER, Scope.ORGANIZATION]
+    return [Scope.USER]
 
 
 def delete_subscriptions(connection: Connection | int) -> int:
@@ -132,23 +144,32 @@ def delete_subscriptions(connection: Connection | int) -> int:
     return len(subscriptions)
 
 
-def pause_subscriptions(connection: Connection | int) -> None:
-    """Remember that staff deleted the connection's subscriptions on purpose.
+def pause_subscriptions(connection: Connection | int, scopes: list[str] | None = None) -> None:
+    """Remember that staff deleted the connection's subscriptions in ``scopes`` (all: None) on
+    purpose.
 
     Without this the periodic check would take the missing subscription for one that vanished
     and make it again within the hour. ``ensure_subscriptions`` (not ``automatic``) lifts it.
     """
     pk = connection.pk if isinstance(connection, Connection) else int(connection)
-    Connection.objects.filter(pk=pk).update(webhooks_paused_at=timezone.now())
+    with transaction.atomic():
+        row = Connection.objects.select_for_update().only("webhooks_paused_scopes").get(pk=pk)
+        paused = set(row.webhooks_paused_scopes) | set(scopes or Scope.values)
+        Connection.objects.filter(pk=pk).update(
+            webhooks_paused_at=timezone.now(), webhooks_paused_scopes=sorted(paused)
+        )
 
 
 def check_all_subscriptions() -> int:
     """Queue ``ensure_subscriptions`` for every active connection allowed to manage webhooks,
-    except those whose subscriptions staff deleted on purpose."""
+    except those whose every subscription staff deleted on purpose."""
     if not calendly_settings.PUBLIC_BASE_URL:
         return 0
     queued = 0
-    for connection in Connection.objects.active().filter(webhooks_paused_at__isnull=True):
+    scopes = set(possible_scopes())
+    for connection in Connection.objects.active():
+        if set(connection.webhooks_paused_scopes) >= scopes:
+            continue
         if has_scopes(connection, "webhooks:read", "webhooks:write"):
             run_task(ENSURE_TASK, connection.pk)
             queued += 1

@@ -279,6 +279,34 @@ def test_a_subscription_staff_deleted_on_purpose_is_not_healed_until_ensured_aga
     assert check_all_subscriptions() == 1
 
 
+def test_deleting_the_organization_subscription_still_heals_the_user_one(sim, connection, calendly):
+    from calendly_integration.services.webhooks import delete_subscription
+    from calendly_integration.tasks import ensure_webhook_subscriptions
+
+    calendly(WEBHOOK_ORGANIZATION_SCOPE=True)
+    subscriptions = {s.scope: s for s in ensure_subscriptions(connection)}
+    assert set(subscriptions) == {"organization", "user"}
+    delete_subscription(subscriptions["organization"])
+    with sim.store.lock:  # Calendly gives up on the user subscription
+        sim.store.webhooks[subscriptions["user"].uri.rsplit("/", 1)[1]]["state"] = "disabled"
+
+    assert check_all_subscriptions() == 1
+    [healed_uri] = ensure_webhook_subscriptions(connection.pk)
+
+    healed = WebhookSubscription.objects.get(connection=connection)
+    assert (healed.scope, healed.state, healed.uri) == ("user", "active", healed_uri)
+    assert healed_uri != subscriptions["user"].uri
+    assert [(h["scope"], h["state"]) for h in remote(sim)] == [("user", "active")]
+    connection.refresh_from_db()
+    assert connection.webhooks_paused_scopes == ["organization"]
+
+    # Deleting the user one too leaves nothing for the periodic check to do.
+    delete_subscription(healed)
+    assert check_all_subscriptions() == 0
+    connection.refresh_from_db()
+    assert connection.webhooks_paused_scopes == ["organization", "user"]
+
+
 def test_the_delete_command_pauses_the_heal_and_the_ensure_command_lifts_it(sim, connection):
     from django.core.management import call_command
 
