@@ -50,11 +50,11 @@ def dedupe_key(envelope: dict[str, Any]) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _own_transaction() -> contextlib.AbstractContextManager[Any]:
+def _own_transaction(alias: str) -> contextlib.AbstractContextManager[Any]:
     """A savepoint inside a caller's transaction; outside one, the INSERT commits by itself
     (autocommit), which spares the receiver a BEGIN and a COMMIT round trip."""
-    if transaction.get_connection().in_atomic_block:
-        return transaction.atomic()
+    if transaction.get_connection(alias).in_atomic_block:
+        return transaction.atomic(using=alias)
     return contextlib.nullcontext()
 
 
@@ -69,6 +69,7 @@ def store_first_or_duplicate(key: str, fields: dict[str, Any], on_first: Any = N
     is where ``transaction.on_commit`` callbacks (queueing the processing) belong: they run once
     the insert is committed.
     """
+    status = fields.get("status", WebhookDelivery.Status.RECEIVED)
     alias = router.db_for_write(WebhookDelivery)
     if not transaction.get_connection(alias).in_atomic_block and supports_insert_new_rows(alias):
         try:
@@ -76,32 +77,31 @@ def store_first_or_duplicate(key: str, fields: dict[str, Any], on_first: Any = N
         except batching.Retry:
             pass
         else:
-            if pk is not None:
-                if on_first is not None:
-                    on_first(pk)
-                return Stored(pk, fields.get("status", WebhookDelivery.Status.RECEIVED), True)
-            return _store_duplicate(key, fields)
+            if pk is None:
+                return _store_duplicate(key, fields, _first_with(key))
+            if on_first is not None:
+                on_first(pk)
+            return Stored(pk, status, True)
     try:
-        with _own_transaction():
+        with _own_transaction(alias):
             pk = insert_row(WebhookDelivery, {**fields, "dedupe_key": key})
             if on_first is not None:
                 on_first(pk)
-        return Stored(pk, fields.get("status", WebhookDelivery.Status.RECEIVED), True)
+        return Stored(pk, status, True)
     except IntegrityError:
-        original = (
-            WebhookDelivery.objects.filter(dedupe_key=key).values_list("pk", flat=True).first()
-        )
+        original = _first_with(key)
         if original is None:  # not our unique key that failed: let it be seen
             raise
     return _store_duplicate(key, fields, original)
 
 
-def _store_duplicate(key: str, fields: dict[str, Any], original: int | None = None) -> Stored:
+def _first_with(key: str) -> int | None:
+    """The id of the delivery that holds ``key``."""
+    return WebhookDelivery.objects.filter(dedupe_key=key).values_list("pk", flat=True).first()
+
+
+def _store_duplicate(key: str, fields: dict[str, Any], original: int | None) -> Stored:
     """Store a delivery whose key the first delivery holds, pointing at that first delivery."""
-    if original is None:
-        original = (
-            WebhookDelivery.objects.filter(dedupe_key=key).values_list("pk", flat=True).first()
-        )
     status = WebhookDelivery.Status.DUPLICATE
     duplicate = insert_row(
         WebhookDelivery,

@@ -22,7 +22,9 @@ from django.db.models import Field, Model
 
 @dataclass(frozen=True)
 class _Statement:
-    sql: str  # INSERT INTO t (columns) VALUES (one row)
+    sql: str  # INSERT INTO t (columns) VALUES (one row) [RETURNING pk]
+    into: str  # INSERT INTO t (columns)
+    row: str  # (%s, %s, ...): one row's placeholders
     given: tuple[Field, ...]  # converted from the caller's values
     text: tuple[bool, ...]  # per given field: a plain text column, where a str goes in as it is
     computed: tuple[Field, ...]  # callable defaults, converted on each insert
@@ -56,16 +58,18 @@ def _statement(model: type[Model], alias: str, names: frozenset[str]) -> _Statem
         f for f in rest if f not in computed and (f.get_default() is not None or not f.null)
     )
     columns = given + computed + constant
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model)
-        quote(meta.db_table),
-        ", ".join(quote(f.column) for f in columns),
-        ", ".join(["%s"] * len(columns)),
+    into = "INSERT INTO {} ({})".format(  # names from the model, not from input
+        quote(meta.db_table), ", ".join(quote(f.column) for f in columns)
     )
+    row = "({})".format(", ".join(["%s"] * len(columns)))
+    sql = f"{into} VALUES {row}"
     returning = bool(connection.features.can_return_columns_from_insert)
     if returning:
         sql += f" RETURNING {quote(meta.pk.column)}"
     statement = _Statement(
         sql,
+        into,
+        row,
         given,
         tuple(type(f) in _TEXT_FIELDS for f in given),
         computed,
@@ -126,12 +130,10 @@ def insert_new_rows(model: type[Model], rows: list[dict[str, Any]], unique: str)
     sql = _many_sql.get(key)
     if sql is None:
         quote = connection.ops.quote_name
-        head, values = statement.sql.split(" VALUES ", 1)
-        values = values.split(" RETURNING ", 1)[0]
         column = model._meta.get_field(unique).column
         sql = "{} VALUES {} ON CONFLICT ({}) DO NOTHING RETURNING {}, {}".format(
-            head,
-            ", ".join([values] * len(rows)),
+            statement.into,
+            ", ".join([statement.row] * len(rows)),
             quote(column),
             quote(model._meta.pk.column),
             quote(column),

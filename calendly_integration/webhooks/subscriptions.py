@@ -86,7 +86,7 @@ def ensure_subscriptions(
 
     connection = _connection(connection)
     paused = set(connection.webhooks_paused_scopes) if automatic else set()
-    if paused >= set(possible_scopes()):
+    if automatic and fully_paused(connection):
         logger.info(
             "Webhook subscriptions of Calendly connection %s were deleted on purpose; not "
             "recreating them",
@@ -98,7 +98,7 @@ def ensure_subscriptions(
     if connection.is_revoked:
         raise ConnectionRevoked(connection_id=connection.pk)
     callback_url("probe")  # fail early, before any call, when there is no public URL
-    if not automatic and (connection.webhooks_paused_at or connection.webhooks_paused_scopes):
+    if not automatic and connection.webhooks_paused_scopes:
         # Lifted before the calls, so that if they fail the periodic check keeps trying.
         Connection.objects.filter(pk=connection.pk).update(
             webhooks_paused_at=None, webhooks_paused_scopes=[]
@@ -119,11 +119,13 @@ def ensure_subscriptions(
     return ensured
 
 
-def possible_scopes() -> list[str]:
-    """The scopes a connection may have a subscription in, under the current settings."""
-    if calendly_settings.WEBHOOK_ORGANIZATION_SCOPE:
-        return [Scope.USER, Scope.ORGANIZATION]
-    return [Scope.USER]
+def fully_paused(connection: Connection) -> bool:
+    """Whether staff deleted on purpose the subscription of every scope the connection may have
+    (the organization scope counts only when ``WEBHOOK_ORGANIZATION_SCOPE`` asks for it)."""
+    possible = {Scope.USER, Scope.ORGANIZATION}
+    if not calendly_settings.WEBHOOK_ORGANIZATION_SCOPE:
+        possible.discard(Scope.ORGANIZATION)
+    return set(connection.webhooks_paused_scopes) >= possible
 
 
 def delete_subscriptions(connection: Connection | int) -> int:
@@ -166,11 +168,10 @@ def check_all_subscriptions() -> int:
     if not calendly_settings.PUBLIC_BASE_URL:
         return 0
     queued = 0
-    scopes = set(possible_scopes())
     for connection in Connection.objects.active():
-        if set(connection.webhooks_paused_scopes) >= scopes:
-            continue
-        if has_scopes(connection, "webhooks:read", "webhooks:write"):
+        if not fully_paused(connection) and has_scopes(
+            connection, "webhooks:read", "webhooks:write"
+        ):
             run_task(ENSURE_TASK, connection.pk)
             queued += 1
     return queued
