@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from calendly_integration.admin.actions import ConfirmedAction, Plan, RowResult
 from calendly_integration.admin.errors import describe_error
 from calendly_integration.client import prefilled_booking_url
+from calendly_integration.client.tracking import UTM_KEYS
 from calendly_integration.models import EventType
 from calendly_integration.services.errors import InvalidRequest
 from calendly_integration.services.links import check_prefill, create_single_use_link
@@ -63,7 +64,7 @@ class PrefillForm(forms.Form):
         return data
 
 
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
+UTM_FIELDS = tuple(key for key in UTM_KEYS if key in PrefillForm.base_fields)
 
 
 class SingleUseLinksForm(PrefillForm):

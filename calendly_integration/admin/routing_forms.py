@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from calendly_integration.admin.base import MirroredAdmin
 from calendly_integration.admin.display import EMPTY, admin_link, changelist_link, pretty_json
 from calendly_integration.admin.filters import RemovedFilter
+from calendly_integration.client.tracking import UTM_KEYS
 from calendly_integration.models import RoutingForm, RoutingFormSubmission
 
 
@@ -67,11 +68,7 @@ class RoutingFormSubmissionAdmin(MirroredAdmin):
         "answers_display",
         "result_type",
         "result_display",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "utm_content",
-        "utm_term",
+        *UTM_KEYS,
     )
 
     @admin.display(description=_("routing form"), ordering="form__name")

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from calendly_integration.client.tracking import TRACKING_KEYS
+
 MAX_ANSWERS = 10
 
 
@@ -65,36 +67,24 @@ def prefilled_booking_url(
     email: str | None = None,
     first_name: str | None = None,
     last_name: str | None = None,
-    utm_source: str | None = None,
-    utm_medium: str | None = None,
-    utm_campaign: str | None = None,
-    utm_content: str | None = None,
-    utm_term: str | None = None,
-    salesforce_uuid: str | None = None,
     answers: Sequence[str] | Mapping[int, str] = (),
     month: date | str | None = None,
     date: date | str | None = None,
+    **tracking: str | None,
 ) -> str:
-    """``booking_url`` with the given details added to its query string (``None`` left out)."""
+    """``booking_url`` with the given details added to its query string (``None`` left out).
+
+    ``tracking`` takes the keys of ``TRACKING_KEYS`` (``utm_source`` ... ``salesforce_uuid``).
+    """
+    unknown = sorted(set(tracking) - set(TRACKING_KEYS))
+    if unknown:
+        raise TypeError(f"prefilled_booking_url() got an unexpected keyword argument {unknown[0]!r}")
     parts = urlsplit(booking_url or "")
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ValueError(f"booking_url must be an absolute http(s) URL, got {booking_url!r}.")
-    prefill: dict[str, str] = {
-        key: value
-        for key, value in (
-            ("name", name),
-            ("email", email),
-            ("first_name", first_name),
-            ("last_name", last_name),
-            ("utm_source", utm_source),
-            ("utm_medium", utm_medium),
-            ("utm_campaign", utm_campaign),
-            ("utm_content", utm_content),
-            ("utm_term", utm_term),
-            ("salesforce_uuid", salesforce_uuid),
-        )
-        if value is not None
-    }
+    given = {"name": name, "email": email, "first_name": first_name, "last_name": last_name}
+    given.update((key, tracking.get(key)) for key in TRACKING_KEYS)
+    prefill: dict[str, str] = {key: value for key, value in given.items() if value is not None}
     prefill.update(_answers(answers))
     if month is not None:
         prefill["month"] = _month(month)

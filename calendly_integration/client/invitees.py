@@ -11,6 +11,7 @@ from calendly_integration.client.identifiers import nested_uuids, path
 from calendly_integration.client.pagination import PagedCollection
 from calendly_integration.client.scheduled_events import EVENT_STATUSES
 from calendly_integration.client.times import format_time, to_datetime
+from calendly_integration.client.tracking import TRACKING_KEYS
 from calendly_integration.client.validation import (
     check_choice,
     check_email,
@@ -18,14 +19,6 @@ from calendly_integration.client.validation import (
 )
 
 INVITEE_SORT_FIELDS = ("created_at",)
-TRACKING_FIELDS = (
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "salesforce_uuid",
-)
 
 
 class InviteesMixin(ApiBase):
@@ -76,7 +69,7 @@ class InviteesMixin(ApiBase):
         """POST /invitees: book a time on an invitee's behalf (tightly rate limited by Calendly)."""
         if not (name or first_name):
             raise ValueError("create_invitee needs the invitee's name or first_name.")
-        unknown = set(tracking or {}) - set(TRACKING_FIELDS)
+        unknown = set(tracking or {}) - set(TRACKING_KEYS)
         if unknown:
             raise ValueError(f"Unknown tracking fields: {', '.join(sorted(unknown))}.")
         invitee = body(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from calendly_integration.client.tracking import TRACKING_KEYS
 from calendly_integration.models.base import MirroredQuerySet, OrganizationOwned
 from calendly_integration.models.event_types import EventType
 from calendly_integration.models.organizations import CalendlyUser
@@ -224,15 +225,4 @@ class Invitee(OrganizationOwned):
 
     @property
     def tracking(self) -> dict[str, str]:
-        return {
-            key: getattr(self, key)
-            for key in (
-                "utm_source",
-                "utm_medium",
-                "utm_campaign",
-                "utm_content",
-                "utm_term",
-                "salesforce_uuid",
-            )
-            if getattr(self, key)
-        }
+        return {key: getattr(self, key) for key in TRACKING_KEYS if getattr(self, key)}

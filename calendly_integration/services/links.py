@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from calendly_integration.client import CalendlyClient, CalendlyError, prefilled_booking_url
+from calendly_integration.client.tracking import TRACKING_KEYS
 from calendly_integration.models import Connection, EventType, SchedulingLink
 from calendly_integration.oauth.errors import ConnectionUnusable
 from calendly_integration.oauth.scopes import require_scopes
@@ -51,12 +52,7 @@ PREFILL_FIELDS = (
     "email",
     "first_name",
     "last_name",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "salesforce_uuid",
+    *TRACKING_KEYS,
     "answers",
     "month",
     "date",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from calendly_integration.api.fields import choice_output
+from calendly_integration.client.tracking import TRACKING_KEYS
 from calendly_integration.models import Invitee
 from calendly_integration.models.scheduled_events import CancelerType
 
@@ -27,12 +28,7 @@ class InviteeSerializer(serializers.ModelSerializer):
             "timezone",
             "text_reminder_number",
             "questions_and_answers",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "utm_content",
-            "utm_term",
-            "salesforce_uuid",
+            *TRACKING_KEYS,
             "payment_provider",
             "payment_external_id",
             "payment_amount",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from calendly_integration.api.fields import choice_output
+from calendly_integration.client.tracking import TRACKING_KEYS
 from calendly_integration.models import AvailabilitySchedule, RoutingForm, RoutingFormSubmission
 
 MIRROR_FIELDS = ("calendly_created_at", "calendly_updated_at", "synced_at", "removed_at")
@@ -33,12 +34,7 @@ class RoutingFormSubmissionSerializer(serializers.ModelSerializer):
             "questions_and_answers",
             "result_type",
             "result_value",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "utm_content",
-            "utm_term",
-            "salesforce_uuid",
+            *TRACKING_KEYS,
             "organization",
             *MIRROR_FIELDS,
         )
