@@ -78,7 +78,9 @@ def prefilled_booking_url(
     """
     unknown = sorted(set(tracking) - set(TRACKING_KEYS))
     if unknown:
-        raise TypeError(f"prefilled_booking_url() got an unexpected keyword argument {unknown[0]!r}")
+        raise TypeError(
+            f"prefilled_booking_url() got an unexpected keyword argument {unknown[0]!r}"
+        )
     parts = urlsplit(booking_url or "")
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ValueError(f"booking_url must be an absolute http(s) URL, got {booking_url!r}.")

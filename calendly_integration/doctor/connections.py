@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from calendly_integration.client import CalendlyClient, CalendlyError
 from calendly_integration.conf import calendly_settings
 from calendly_integration.doctor.result import ERROR, INFO, OK, WARNING, CheckResult
+from calendly_integration.mirror.mapping import uri_of
 from calendly_integration.models import Connection, WebhookSubscription
 from calendly_integration.oauth.errors import (
     ConnectionRevoked,
@@ -22,7 +23,6 @@ from calendly_integration.oauth.errors import (
 )
 from calendly_integration.oauth.scopes import has_scopes, missing_scopes
 from calendly_integration.oauth.tokens import client_for_connection
-from calendly_integration.sync.mapping import uri_of
 from calendly_integration.webhooks.subscriptions import find_remote
 
 #: Without these a connection cannot be mirrored at all.

@@ -22,6 +22,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calendly_integration.client import CalendlyClient
+from calendly_integration.mirror.mapping import (
+    event_type_fields,
+    invitee_fields,
+    membership_fields,
+    scheduled_event_fields,
+    uri_of,
+)
 from calendly_integration.models import (
     Connection,
     EventType,
@@ -32,13 +39,6 @@ from calendly_integration.models import (
 )
 from calendly_integration.oauth.scopes import has_scopes
 from calendly_integration.oauth.tokens import client_for_connection
-from calendly_integration.sync.mapping import (
-    event_type_fields,
-    invitee_fields,
-    membership_fields,
-    scheduled_event_fields,
-    uri_of,
-)
 from calendly_integration.sync.window import Window
 
 __all__ = ["Difference", "sync_window", "verify_connection"]

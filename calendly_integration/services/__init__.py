@@ -2,8 +2,8 @@
 
 Each action finds the connection that may act for the object (the host's own, or an organization
 owner's or admin's), checks its scopes before calling Calendly, calls Calendly, and writes what
-Calendly answered through the same mapping the sync and the webhooks use, so a row looks the same
-whichever way it changed.
+Calendly answered through ``calendly_integration.mirror``, as the sync and the webhooks do, so a row
+looks the same whichever way it changed.
 
 - ``services.events.cancel_event(event, reason, actor)``
 - ``services.invitees.mark_no_show(invitee, actor)`` / ``unmark_no_show(invitee, actor)``

@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from calendly_integration.client import CalendlyClient, CalendlyError, PermissionDenied
 from calendly_integration.client.errors import InsufficientScope
 from calendly_integration.client.scheduled_events import MAX_REASON_LENGTH
+from calendly_integration.mirror.changes import apply_cancellation
+from calendly_integration.mirror.objects import save_invitee, save_scheduled_event
 from calendly_integration.models import Connection, ScheduledEvent
 from calendly_integration.oauth.scopes import require_scopes
 from calendly_integration.oauth.tokens import client_for_connection
 from calendly_integration.services.acting import connection_for_event
 from calendly_integration.services.errors import AlreadyCanceled, InvalidRequest
-from calendly_integration.sync.mapping import scheduled_event_fields
-from calendly_integration.webhooks.mirror import save_invitee, save_scheduled_event
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ def cancel_event(
             raise
         logger.info("Canceled Calendly event %s through connection %s", event.pk, connection.pk)
         if not _refresh_quietly(client, event):
-            _apply_cancellation(event, cancellation)
+            apply_cancellation(event, cancellation)
     event.refresh_from_db()
     return event
 
@@ -82,22 +81,6 @@ def refresh_event(client: CalendlyClient, event: ScheduledEvent) -> ScheduledEve
     for invitee in invitees:
         save_invitee(invitee, saved)
     return saved
-
-
-def _apply_cancellation(event: ScheduledEvent, cancellation: dict[str, Any]) -> None:
-    """Mark the row canceled from Calendly's cancellation object, through the sync's mapping."""
-    if event.raw.get("uri") == event.uri:
-        data = {**event.raw, "status": "canceled", "cancellation": cancellation}
-        save_scheduled_event(data, event.organization_id)
-        return
-    fields = scheduled_event_fields({"uri": event.uri, "cancellation": cancellation})
-    ScheduledEvent.objects.filter(pk=event.pk).update(
-        status=ScheduledEvent.Status.CANCELED,
-        canceled_at=fields["canceled_at"] or timezone.now(),
-        canceled_by=fields["canceled_by"],
-        canceler_type=fields["canceler_type"],
-        cancel_reason=fields["cancel_reason"],
-    )
 
 
 def _refresh_quietly(client: CalendlyClient, event: ScheduledEvent) -> bool:

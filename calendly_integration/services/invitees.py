@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from calendly_integration.client import BadRequest, CalendlyClient, CalendlyError, NotFound
+from calendly_integration.mirror.changes import apply_no_show
+from calendly_integration.mirror.objects import save_invitee
 from calendly_integration.models import Connection, Invitee
 from calendly_integration.oauth.scopes import require_scopes
 from calendly_integration.oauth.tokens import client_for_connection
 from calendly_integration.services.acting import connection_for_event
-from calendly_integration.sync.mapping import invitee_fields
-from calendly_integration.webhooks.mirror import save_invitee
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def mark_no_show(
                 return invitee
             raise
         logger.info("Marked Calendly invitee %s as a no-show", invitee.pk)
-        _read_back(client, invitee, {"no_show": record})
+        _read_back(client, invitee, record)
     invitee.refresh_from_db()
     return invitee
 
@@ -68,7 +68,7 @@ def unmark_no_show(
             invitee.refresh_from_db()
             if invitee.is_no_show and invitee.no_show_uri:
                 client.delete_invitee_no_show(invitee.no_show_uri)
-        _read_back(client, invitee, {"no_show": None})
+        _read_back(client, invitee, None)
     invitee.refresh_from_db()
     return invitee
 
@@ -78,16 +78,11 @@ def refresh_invitee(client: CalendlyClient, invitee: Invitee) -> Invitee:
     return save_invitee(client.get_event_invitee(invitee.uri), invitee.event)
 
 
-def _read_back(client: CalendlyClient, invitee: Invitee, change: dict[str, Any]) -> None:
-    """Write the invitee as Calendly now has it; if it cannot be read, apply ``change`` here."""
+def _read_back(client: CalendlyClient, invitee: Invitee, no_show: dict[str, Any] | None) -> None:
+    """Write the invitee as Calendly now has it; if it cannot be read, apply ``no_show`` here."""
     try:
         refresh_invitee(client, invitee)
         return
     except CalendlyError as exc:
         logger.warning("Could not read Calendly invitee %s back: %s", invitee.pk, exc)
-    fields = invitee_fields({"uri": invitee.uri, **change})
-    Invitee.objects.filter(pk=invitee.pk).update(
-        is_no_show=fields["is_no_show"],
-        no_show_uri=fields["no_show_uri"],
-        no_show_created_at=fields["no_show_created_at"],
-    )
+    apply_no_show(invitee, no_show)

@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from calendly_integration.client import CalendlyClient, CalendlyError, prefilled_booking_url
 from calendly_integration.client.tracking import TRACKING_KEYS
+from calendly_integration.mirror.objects import save_scheduling_link
 from calendly_integration.models import Connection, EventType, SchedulingLink
 from calendly_integration.oauth.errors import ConnectionUnusable
 from calendly_integration.oauth.scopes import require_scopes
@@ -29,8 +29,6 @@ from calendly_integration.services.errors import (
     ServiceError,
     describe_error,
 )
-from calendly_integration.sync.mapping import scheduling_link_fields
-from calendly_integration.sync.upsert import fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -125,18 +123,7 @@ def create_single_use_link(
 
 
 def _create(client: CalendlyClient, event_type: EventType, prefill: dict[str, Any]) -> CreatedLink:
-    data = client.create_scheduling_link(event_type.uri)
-    fields = scheduling_link_fields(data)
-    fields["organization_id"] = event_type.organization_id
-    fields["owner_id"] = event_type.pk
-    link, _ = SchedulingLink.objects.update_or_create(
-        uri=fields["uri"],
-        defaults={
-            **fields,
-            "synced_at": timezone.now(),
-            "fingerprint": fingerprint(fields),
-        },
-    )
+    link = save_scheduling_link(client.create_scheduling_link(event_type.uri), event_type)
     logger.info("Created a single-use Calendly link for event type %s", event_type.pk)
     return CreatedLink(link=link, booking_url=prefilled_booking_url(link.booking_url, **prefill))
 

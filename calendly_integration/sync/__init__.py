@@ -1,12 +1,13 @@
-"""Turning Calendly's pages into rows: windows, bulk upserts, deletion marks, leases, resumes.
+"""Paging through Calendly into the mirror: windows, deletion detection, leases, resumes.
 
     from calendly_integration.sync import sync_connection
 
     run = sync_connection(connection.pk)            # incremental: the configured window
     run = sync_connection(connection.pk, full=True)  # every event ever
 
-The mapping of each Calendly object to columns lives in ``sync.mapping``; the webhook handlers
-reuse it (and ``sync.upsert``) so rows look the same however they arrived.
+Paging, windows, leases and resume cursors live here; every row is written through
+``calendly_integration.mirror`` (its mapping and bulk upserts), the package the webhook handlers
+and the services write through too, so rows look the same however they arrived.
 """
 
 from calendly_integration.sync.context import SyncProgress

@@ -12,17 +12,17 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from calendly_integration.client import InvalidResponse, NotFound, PermissionDenied
-from calendly_integration.models import CalendlyUser, Membership, Organization
-from calendly_integration.oauth.scopes import has_scopes
-from calendly_integration.sync.context import SyncContext
-from calendly_integration.sync.mapping import (
+from calendly_integration.mirror.mapping import (
     membership_fields,
     membership_user,
     organization_fields,
     uri_of,
     user_fields,
 )
-from calendly_integration.sync.upsert import mark_missing, upsert
+from calendly_integration.mirror.upsert import mark_missing, upsert
+from calendly_integration.models import CalendlyUser, Membership, Organization
+from calendly_integration.oauth.scopes import has_scopes
+from calendly_integration.sync.context import SyncContext
 
 ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 

@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from calendly_integration.client import NotFound, PermissionDenied
+from calendly_integration.mirror.mapping import availability_schedule_fields
+from calendly_integration.mirror.upsert import mark_missing, upsert
 from calendly_integration.models import AvailabilitySchedule, Membership
 from calendly_integration.sync.context import SyncContext
-from calendly_integration.sync.mapping import availability_schedule_fields
-from calendly_integration.sync.upsert import mark_missing, upsert
 
 
 def sync_availability(ctx: SyncContext) -> None:

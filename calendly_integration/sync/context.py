@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from calendly_integration.client import CalendlyClient
+from calendly_integration.mirror.upsert import UpsertResult
 from calendly_integration.models import CalendlyUser, Connection, SyncRun
 from calendly_integration.sync.lease import Lease
-from calendly_integration.sync.upsert import UpsertResult
 from calendly_integration.sync.window import Window
 
 KINDS = (

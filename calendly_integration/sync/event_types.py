@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from calendly_integration.mirror.mapping import event_type_fields
+from calendly_integration.mirror.upsert import mark_missing, upsert
 from calendly_integration.models import EventType
 from calendly_integration.sync.context import SyncContext
-from calendly_integration.sync.mapping import event_type_fields
-from calendly_integration.sync.upsert import mark_missing, upsert
 
 
 def sync_event_types(ctx: SyncContext) -> None:

@@ -24,22 +24,22 @@ from django.utils.translation import gettext
 
 from calendly_integration.client import BadRequest, NotFound, Page
 from calendly_integration.conf import calendly_settings
-from calendly_integration.models import EventHost, Invitee, ScheduledEvent
-from calendly_integration.sync.context import SyncContext
-from calendly_integration.sync.mapping import (
+from calendly_integration.mirror.hosts import replace_hosts
+from calendly_integration.mirror.mapping import (
     event_hosts,
     invitee_fields,
     scheduled_event_fields,
     time_or_none,
 )
-from calendly_integration.sync.upsert import (
+from calendly_integration.mirror.upsert import (
     Existing,
-    UpsertResult,
+    mark_ids_removed,
     mark_removed,
     read_existing,
-    sqlite_variable_limit,
     upsert,
 )
+from calendly_integration.models import Invitee, ScheduledEvent
+from calendly_integration.sync.context import SyncContext
 
 Fields = dict[str, Any]
 
@@ -117,7 +117,11 @@ def _sync_page(
             ScheduledEvent, rows.values(), now=ctx.now, existing=existing, force=fetched
         )
         ctx.tally.add_result("scheduled_events", result)
-        _write_hosts(ctx, result, hosts)
+        replace_hosts(
+            {result.ids[uri]: hosts.get(uri, ()) for uri in (*result.created, *result.updated)},
+            user_ids=ctx.user_ids,
+            fresh={result.ids[uri] for uri in result.created},
+        )
         _write_invitees(ctx, fetched, result.ids, existing)
         if check:
             removed = _mark_missing_events(ctx, lower, upper, set(rows) | carried)
@@ -197,23 +201,6 @@ def _mark_missing_events(
     return mark_removed(scope.exclude(uri__in=seen), ctx.now)
 
 
-def _write_hosts(ctx: SyncContext, result: UpsertResult, hosts: dict[str, list[Fields]]) -> None:
-    """Replace the hosts of the events just created or changed (two queries)."""
-    changed = [result.ids[uri] for uri in result.updated]
-    if changed:
-        EventHost.objects.filter(event_id__in=changed).delete()
-    objs = [
-        EventHost(event_id=result.ids[uri], user_id=ctx.user_ids.get(host["user_uri"]), **host)
-        for uri in (*result.created, *result.updated)
-        for host in hosts.get(uri, ())
-    ]
-    if objs:
-        # A webhook (or another connection's sync of the same organization) may have stored
-        # these hosts since the page was read: theirs are Calendly's too, so keep them.
-        with sqlite_variable_limit("default"):
-            EventHost.objects.bulk_create(objs, ignore_conflicts=True)
-
-
 def _write_invitees(
     ctx: SyncContext,
     fetched: dict[str, list[dict[str, Any]]],
@@ -243,8 +230,7 @@ def _write_invitees(
     result = upsert(Invitee, rows, now=ctx.now, existing=known)
     ctx.tally.add_result("invitees", result)
     if missing:
-        Invitee.objects.filter(id__in=missing).update(removed_at=ctx.now)
-        ctx.tally.add("invitees", removed=len(missing))
+        ctx.tally.add("invitees", removed=mark_ids_removed(Invitee, missing, ctx.now))
 
 
 def _next_token(page: Page) -> str | None:

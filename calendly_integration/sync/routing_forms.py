@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from calendly_integration.models import RoutingForm, RoutingFormSubmission
-from calendly_integration.sync.context import SyncContext
-from calendly_integration.sync.mapping import (
+from calendly_integration.mirror.mapping import (
     routing_form_fields,
     routing_form_submission_fields,
     uri_of,
 )
-from calendly_integration.sync.upsert import mark_missing, upsert
+from calendly_integration.mirror.upsert import mark_missing, upsert
+from calendly_integration.models import RoutingForm, RoutingFormSubmission
+from calendly_integration.sync.context import SyncContext
 
 
 def sync_routing_forms(ctx: SyncContext) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from calendly_integration.conf import calendly_settings
-from calendly_integration.sync.mapping import time_or_none
+from calendly_integration.mirror.mapping import time_or_none
 
 
 @dataclass(frozen=True)

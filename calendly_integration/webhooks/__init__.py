@@ -5,7 +5,7 @@
 - ``dedupe``: the dedupe key and the race-safe insert of a delivery; ``batching``: deliveries
   arriving together share one INSERT; ``rows``: the plain INSERT statements; ``lookup``: the
   per-process memory of subscriptions; ``drain``: one wake-up task per short window.
-- ``processing``: one handler per event name; ``mirror``: the guarded writes they make.
+- ``processing``: one handler per event name, writing through ``calendly_integration.mirror``.
 - ``subscriptions``: ensure, heal and delete each connection's subscriptions.
 - ``slack``: notifications, as receivers of the app's own signals; ``receivers``: the wiring.
 - ``dispatch``: django-q2 or inline; ``retention``: pruning the delivery log.

@@ -28,6 +28,16 @@ from django.utils import timezone
 from calendly_integration import signals
 from calendly_integration.client import CalendlyClient
 from calendly_integration.conf import calendly_settings
+from calendly_integration.mirror.mapping import invitee_event_uri, uri_of
+from calendly_integration.mirror.objects import (
+    bare_routing_form,
+    organization_id_for,
+    save_event_type,
+    save_invitee,
+    save_routing_form,
+    save_routing_form_submission,
+    save_scheduled_event,
+)
 from calendly_integration.models import (
     Invitee,
     RoutingForm,
@@ -35,8 +45,6 @@ from calendly_integration.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from calendly_integration.sync.mapping import invitee_event_uri, uri_of
-from calendly_integration.webhooks import mirror
 from calendly_integration.webhooks.dispatch import run_task
 
 logger = logging.getLogger(__name__)
@@ -85,7 +93,7 @@ class Context:
             return None
         if subscription.organization_id is not None:
             return subscription.organization_id
-        return mirror.organization_id_for(subscription.organization_uri)
+        return organization_id_for(subscription.organization_uri)
 
     def client(self) -> CalendlyClient:
         """A client acting for the connection that made the subscription."""
@@ -141,8 +149,8 @@ def scheduled_event_data(ctx: Context, invitee: dict[str, Any]) -> dict[str, Any
 
 
 def _mirror_invitee(ctx: Context, data: dict[str, Any]) -> Invitee:
-    event = mirror.save_scheduled_event(scheduled_event_data(ctx, data), ctx.organization_id)
-    return mirror.save_invitee(data, event)
+    event = save_scheduled_event(scheduled_event_data(ctx, data), ctx.organization_id)
+    return save_invitee(data, event)
 
 
 # Handlers: one per event name.
@@ -222,7 +230,7 @@ def routing_form_submission_created(ctx: Context) -> None:
     if not data.get("uri"):
         raise ProcessingError("The routing form submission has no URI.")
     form = _routing_form(ctx, uri_of(data.get("routing_form")))
-    submission = mirror.save_routing_form_submission(data, form)
+    submission = save_routing_form_submission(data, form)
     ctx.instance = submission
     ctx.send(
         signals.routing_form_submission_created,
@@ -239,8 +247,8 @@ def _routing_form(ctx: Context, uri: str) -> RoutingForm:
     if held is not None:
         return held
     if ctx.subscription is None:
-        return mirror.bare_routing_form(uri, ctx.organization_id)
-    return mirror.save_routing_form(ctx.client().get_routing_form(uri), ctx.organization_id)
+        return bare_routing_form(uri, ctx.organization_id)
+    return save_routing_form(ctx.client().get_routing_form(uri), ctx.organization_id)
 
 
 def event_type_changed(ctx: Context) -> None:
@@ -249,14 +257,14 @@ def event_type_changed(ctx: Context) -> None:
         raise ProcessingError("The event type payload has no URI.")
     if "name" not in data:  # only named: read it
         data = ctx.client().get_event_type(data["uri"])
-    ctx.instance = mirror.save_event_type(data, ctx.organization_id)
+    ctx.instance = save_event_type(data, ctx.organization_id)
 
 
 def event_type_deleted(ctx: Context) -> None:
     data = ctx.payload
     if not data.get("uri"):
         raise ProcessingError("The event type payload has no URI.")
-    ctx.instance = mirror.save_event_type(data, ctx.organization_id, deleted=True)
+    ctx.instance = save_event_type(data, ctx.organization_id, deleted=True)
 
 
 HANDLERS: dict[str, Callable[[Context], None]] = {

@@ -30,10 +30,11 @@ from django.utils import timezone
 
 from calendly_integration.client import CalendlyClient, CalendlyError, Conflict, NotFound
 from calendly_integration.conf import calendly_settings
+from calendly_integration.mirror.mapping import time_or_none, uri_of
+from calendly_integration.mirror.objects import organization_id_for
 from calendly_integration.models import Connection, WebhookSubscription
 from calendly_integration.oauth.errors import ConnectionRevoked, ConnectionUnusable, NeedsReauth
 from calendly_integration.oauth.scopes import has_scopes
-from calendly_integration.sync.mapping import time_or_none, uri_of
 from calendly_integration.webhooks.dispatch import run_task
 
 logger = logging.getLogger(__name__)
@@ -296,8 +297,6 @@ def _is_current(
 
 def _adopt(subscription: WebhookSubscription, remote: dict[str, Any]) -> WebhookSubscription:
     """Copy Calendly's view of the subscription onto our row and save it."""
-    from calendly_integration.webhooks.mirror import organization_id_for
-
     subscription.uri = uri_of(remote) or subscription.uri
     subscription.state = str(remote.get("state") or State.ACTIVE)
     subscription.callback_url = str(remote.get("callback_url") or subscription.callback_url)

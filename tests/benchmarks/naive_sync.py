@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from calendly_integration.client import CalendlyClient
+from calendly_integration.mirror import mapping
 from calendly_integration.models import (
     AvailabilitySchedule,
     CalendlyUser,
@@ -25,7 +26,6 @@ from calendly_integration.models import (
     RoutingFormSubmission,
     ScheduledEvent,
 )
-from calendly_integration.sync import mapping
 
 
 def _save(model: type, fields: dict[str, Any], **extra: Any) -> int:

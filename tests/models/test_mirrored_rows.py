@@ -8,15 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from calendly_integration.models import Invitee, Organization, ScheduledEvent
-from calendly_integration.sync.mapping import (
+from calendly_integration.mirror.fingerprint import fingerprint
+from calendly_integration.mirror.mapping import (
     event_hosts,
     invitee_event_uri,
     invitee_fields,
     scheduled_event_fields,
     text,
 )
-from calendly_integration.sync.upsert import fingerprint, mark_missing, upsert
+from calendly_integration.mirror.upsert import mark_missing, upsert
+from calendly_integration.models import Invitee, Organization, ScheduledEvent
 
 EVENT = "https://api.calendly.com/scheduled_events/EV1"
 INVITEE = {

@@ -16,10 +16,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection as db_connection
 
+from calendly_integration.mirror.objects import save_scheduled_event
 from calendly_integration.models import EventHost, ScheduledEvent, SyncRun
 from calendly_integration.sync import sync_connection
 from calendly_integration.testing.simulator.timeutil import iso
-from calendly_integration.webhooks.mirror import save_scheduled_event
 
 ON_POSTGRES = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
 

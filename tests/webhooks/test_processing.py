@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from calendly_integration.mirror.fingerprint import fingerprint
+from calendly_integration.mirror.mapping import invitee_fields, scheduled_event_fields
 from calendly_integration.models import (
     EventType,
     Invitee,
@@ -20,8 +22,6 @@ from calendly_integration.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from calendly_integration.sync.mapping import invitee_fields, scheduled_event_fields
-from calendly_integration.sync.upsert import fingerprint
 from calendly_integration.webhooks.processing import process_delivery, retry_failed_deliveries
 
 from .conftest import book, names, post_signed, receiver_path

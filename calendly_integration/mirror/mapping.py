@@ -14,17 +14,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from calendly_integration.client import parse_time
+from calendly_integration.client.tracking import TRACKING_KEYS
 
 Fields = dict[str, Any]
-
-TRACKING_KEYS = (
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "salesforce_uuid",
-)
 
 
 def text(value: Any, max_length: int | None = 255) -> str:

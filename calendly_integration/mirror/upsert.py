@@ -1,4 +1,4 @@
-"""Writing a page of Calendly objects in a constant number of queries.
+"""Writing a page of Calendly objects in a constant number of queries (sync's way in).
 
 For a page of up to a hundred objects: one query reads what we already have (URI, id, fingerprint
 and whatever the caller needs to decide more), then one ``INSERT ... ON CONFLICT (uri) DO UPDATE``
@@ -10,27 +10,17 @@ changes nothing.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import connections, models, router
 
+from calendly_integration.mirror.fingerprint import fingerprint
+
 Fields = dict[str, Any]
-
-#: Columns that record our bookkeeping, not Calendly's data: never part of the fingerprint.
-BOOKKEEPING = frozenset({"id", "synced_at", "removed_at", "fingerprint", "invitees_synced_at"})
-
-
-def fingerprint(fields: Mapping[str, Any]) -> str:
-    """A stable hash of the columns a row would get (raw JSON, typed columns, foreign key ids)."""
-    material = {k: v for k, v in fields.items() if k not in BOOKKEEPING}
-    encoded = json.dumps(material, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 @dataclass
@@ -139,9 +129,7 @@ def mark_removed(queryset: models.QuerySet, now: datetime) -> int:
     """Set ``removed_at`` on the live rows of ``queryset``; reads first so nothing is written
     when nothing went missing (the usual case)."""
     ids = list(queryset.filter(removed_at__isnull=True).values_list("id", flat=True))
-    if ids:
-        queryset.model._default_manager.filter(id__in=ids).update(removed_at=now)
-    return len(ids)
+    return mark_ids_removed(queryset.model, ids, now)
 
 
 def mark_missing(queryset: models.QuerySet, seen: Iterable[str] | set[str], now: datetime) -> int:
@@ -152,9 +140,14 @@ def mark_missing(queryset: models.QuerySet, seen: Iterable[str] | set[str], now:
     seen = seen if isinstance(seen, set) else set(seen)
     rows = queryset.filter(removed_at__isnull=True).values_list("id", "uri")
     missing = [pk for pk, uri in rows if uri not in seen]
-    if missing:
-        queryset.model._default_manager.filter(id__in=missing).update(removed_at=now)
-    return len(missing)
+    return mark_ids_removed(queryset.model, missing, now)
+
+
+def mark_ids_removed(model: type[models.Model], ids: Collection[int], now: datetime) -> int:
+    """Set ``removed_at`` on the rows with these ids (no query when there are none)."""
+    if ids:
+        model._default_manager.filter(id__in=ids).update(removed_at=now)
+    return len(ids)
 
 
 @contextlib.contextmanager
