@@ -8,6 +8,7 @@ never overwrites a newer one and the row gets the fingerprint a sync would give 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -79,6 +80,16 @@ def save_invitee(data: dict[str, Any], event: ScheduledEvent) -> Invitee:
         invitee, _ = write_guarded(Invitee, fields)
         link_reschedule(invitee)
     return invitee
+
+
+def save_event_and_invitees(
+    data: dict[str, Any], invitees: Iterable[dict[str, Any]], organization_id: int | None
+) -> ScheduledEvent:
+    """An event as Calendly has it now, with its invitees (an action's read-back)."""
+    event = save_scheduled_event(data, organization_id)
+    for invitee in invitees:
+        save_invitee(invitee, event)
+    return event
 
 
 def link_reschedule(invitee: Invitee) -> None:

@@ -11,7 +11,7 @@ from calendly_integration.client import CalendlyClient, CalendlyError, Permissio
 from calendly_integration.client.errors import InsufficientScope
 from calendly_integration.client.scheduled_events import MAX_REASON_LENGTH
 from calendly_integration.mirror.changes import apply_cancellation
-from calendly_integration.mirror.objects import save_invitee, save_scheduled_event
+from calendly_integration.mirror.objects import save_event_and_invitees
 from calendly_integration.models import Connection, ScheduledEvent
 from calendly_integration.oauth.scopes import require_scopes
 from calendly_integration.oauth.tokens import client_for_connection
@@ -77,10 +77,7 @@ def refresh_event(client: CalendlyClient, event: ScheduledEvent) -> ScheduledEve
     """Read the event and its invitees from Calendly and write them as the sync does."""
     data = client.get_scheduled_event(event.uri)
     invitees = list(client.list_event_invitees(event.uri))
-    saved = save_scheduled_event(data, event.organization_id)
-    for invitee in invitees:
-        save_invitee(invitee, saved)
-    return saved
+    return save_event_and_invitees(data, invitees, event.organization_id)
 
 
 def _refresh_quietly(client: CalendlyClient, event: ScheduledEvent) -> bool:
