@@ -62,3 +62,9 @@ bench-sync: install
 # dropped), REDIS_URL the Redis (default db 4).
 soak: install
 	$(PY) -m tests.soak.run $(SOAK_ARGS)
+
+# The documentation site (MkDocs, strict, no network) built into site/.
+.PHONY: docs
+docs: install
+	$(PY) -m pip install --quiet -e '.[docs]'
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict

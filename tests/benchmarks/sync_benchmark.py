@@ -2,7 +2,7 @@
 baseline, on SQLite and on PostgreSQL, in one run.
 
     make bench-sync                                  # or:
-    .venv/bin/python -m tests.benchmarks.sync_benchmark [--readme] [--databases sqlite,postgres]
+    .venv/bin/python -m tests.benchmarks.sync_benchmark [--docs] [--databases sqlite,postgres]
 
 The Calendly simulator ("large" dataset, topped up so every event has 1 to 3 invitees, no rate
 limit) runs in its own process, as Calendly would. Every measurement runs in a fresh worker
@@ -13,7 +13,7 @@ are the worker's own: peak resident memory minus resident memory before the sync
 For each engine: a full sync into the empty database, then the same full sync again with nothing
 changed. Reported: wall time, HTTP requests, database queries, peak memory, and ratios baseline /
 ours. Our engine also syncs the "demo" dataset (about 2,000 events) so that its peak memory at
-2,000 and 10,000 events can be compared. ``--readme`` writes the tables into README.md.
+2,000 and 10,000 events can be compared. ``--docs`` writes the tables into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
 BENCH_PG_NAME = "calendly_sync_bench"
-README_START = "<!-- sync-benchmark:start -->"
-README_END = "<!-- sync-benchmark:end -->"
+BENCHMARKS_PAGE = ROOT / "docs" / "benchmarks.md"
+FIGURES_START = "<!-- sync-benchmark:start -->"
+FIGURES_END = "<!-- sync-benchmark:end -->"
 
 
 # The simulator process -----------------------------------------------------------------------
@@ -383,23 +384,16 @@ def render(
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
-    """Replace the figures between the markers in README.md (adding the section if missing)."""
-    readme = ROOT / "README.md"
-    content = readme.read_text()
-    block = f"{README_START}\n{text}\n{README_END}"
-    if README_START in content:
-        before, rest = content.split(README_START, 1)
-        content = before + block + rest.split(README_END, 1)[1]
+def write_figures(text: str, page: Path = BENCHMARKS_PAGE) -> None:
+    """Replace the figures between the markers on the benchmarks page (adding a section if missing)."""
+    content = page.read_text()
+    block = f"{FIGURES_START}\n{text}\n{FIGURES_END}"
+    if FIGURES_START in content:
+        before, rest = content.split(FIGURES_START, 1)
+        content = before + block + rest.split(FIGURES_END, 1)[1]
     else:
-        if "\n## Benchmarks\n" not in content:
-            content = content.rstrip() + "\n\n## Benchmarks\n"
-        head, tail = content.split("\n## Benchmarks\n", 1)
-        following = tail.find("\n## ")
-        section, rest = (tail, "") if following < 0 else (tail[:following], tail[following:])
-        section = section.rstrip() + f"\n\n### Scheduled-event sync\n\n{block}\n"
-        content = f"{head}\n## Benchmarks\n{section}{rest}"
-    readme.write_text(content)
+        content = content.rstrip() + f"\n\n## Scheduled-event sync\n\n{block}\n"
+    page.write_text(content)
 
 
 def main() -> None:
@@ -410,7 +404,13 @@ def main() -> None:
     parser.add_argument("--expected-events", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--size", default="large", choices=("small", "demo", "large"))
-    parser.add_argument("--readme", action="store_true", help="Write the figures into README.md")
+    parser.add_argument(
+        "--docs",
+        "--readme",
+        dest="docs",
+        action="store_true",
+        help="Write the figures into docs/benchmarks.md (--readme is the old name)",
+    )
     parser.add_argument("--json", type=Path, help="Also write the raw figures to this file.")
     options = parser.parse_args()
     if options.worker:
@@ -471,9 +471,9 @@ def main() -> None:
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
     if options.json:
         options.json.write_text(json.dumps({"info": info, "results": results}, indent=2))
-    if options.readme:
-        write_readme(text)
-        print("README.md updated.")
+    if options.docs:
+        write_figures(text)
+        print(f"{BENCHMARKS_PAGE.relative_to(ROOT)} updated.")
 
 
 if __name__ == "__main__":
