@@ -33,11 +33,13 @@ def test_a_booking_reaches_the_mirror(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_booking_sends_invitee_created_through_the_webhook(
-    calendly_simulator, calendly_settings_for_simulator, django_user_model, live_server
+    calendly_simulator,
+    calendly_settings_for_simulator,
+    calendly_tasks_inline,
+    django_user_model,
+    live_server,
 ):
-    calendly_settings_for_simulator.update(
-        PUBLIC_BASE_URL=live_server.url, WEBHOOK_PROCESS_INLINE=True
-    )
+    calendly_settings_for_simulator.update(PUBLIC_BASE_URL=live_server.url)
     sim = calendly_simulator
     booked = []
 
