@@ -10,4 +10,4 @@ class CalendlyIntegrationConfig(AppConfig):
     def ready(self) -> None:
         from calendly_integration import checks  # noqa: F401  (registers the system checks)
         from calendly_integration.sync import on_connect  # noqa: F401  (first sync on connect)
-        from calendly_integration.webhooks import receivers  # noqa: F401  (webhook receivers)
+        from calendly_integration.webhooks import signal_handlers  # noqa: F401

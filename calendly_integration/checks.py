@@ -41,7 +41,7 @@ def check_settings_shape(app_configs=None, **kwargs) -> list:
                 id=ID.format("E001"),
             )
         ]
-    return [
+    unknown = [
         Warning(
             f"Unknown key CALENDLY[{key!r}] is ignored.",
             hint="Check the spelling against the settings reference in the README.",
@@ -49,6 +49,15 @@ def check_settings_shape(app_configs=None, **kwargs) -> list:
         )
         for key in calendly_settings.unknown_keys()
     ]
+    deprecated = [
+        Warning(
+            f"CALENDLY[{setting.name!r}] is deprecated.",
+            hint=setting.deprecated,
+            id=ID.format("W011"),
+        )
+        for setting in calendly_settings.deprecated_keys()
+    ]
+    return unknown + deprecated
 
 
 @register(Tags.compatibility)

@@ -3,7 +3,9 @@
 Reading on every attribute access (instead of copying at import time) is what lets tests use
 ``override_settings(CALENDLY={...})`` and lets a host site change settings without a restart of
 anything that imported this module early. Every key is declared once in ``SETTINGS`` with its
-default and its documentation; the README's settings table is checked against it by a test.
+default and its documentation; the README's settings table is checked against it by a test. A
+deprecated key still works; its ``deprecated`` text says what replaces it, and a system check
+(``calendly_integration.W011``) repeats that to a site that still sets it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Setting:
     default: Any
     doc: str
     secret: bool = False
+    deprecated: str = ""
 
 
 DEFAULT_SCOPES = (
@@ -91,7 +94,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WEBHOOK_PROCESS_INLINE",
         False,
-        "Process webhook deliveries in the request instead of queueing a django-q2 task.",
+        "Deprecated alias of django-q2's Q_CLUSTER['sync']: when true, every task of the app "
+        "(webhook processing, syncs, subscription checks) runs in the calling process instead "
+        "of on a django-q2 worker.",
+        deprecated="Set Q_CLUSTER['sync'] = True instead; it runs every django-q2 task inline.",
     ),
     Setting(
         "WEBHOOK_EVENTS",
@@ -219,6 +225,10 @@ class CalendlySettings:
 
     def unknown_keys(self) -> list[str]:
         return sorted(set(self.user_settings()) - set(_BY_NAME))
+
+    def deprecated_keys(self) -> list[Setting]:
+        """The deprecated settings the site sets."""
+        return [s for s in SETTINGS if s.deprecated and s.name in self.user_settings()]
 
     def __repr__(self) -> str:
         shown = {

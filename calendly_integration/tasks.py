@@ -1,9 +1,11 @@
 """django-q2 tasks and their schedules.
 
 Tasks are plain functions taking ids, so they pickle small and a retried task re-reads the
-database. They take their own locks (a sync holds its connection's lease), so a task that django-q2
-runs twice, or a schedule that fires while the last run is still going, does no harm: the second
-sync of a connection exits at once.
+database. They are named once, by dotted path, in ``queueing`` (which also queues them); the work
+itself lives in ``sync`` and ``webhooks``, which these entry points call. They take their own
+locks (a sync holds its connection's lease), so a task that django-q2 runs twice, or a schedule
+that fires while the last run is still going, does no harm: the second sync of a connection exits
+at once.
 
 Queue settings that go with them (``Q_CLUSTER``): ``timeout`` above ``SYNC_TASK_TIME_LIMIT`` (a
 sync stops by itself at a page boundary before django-q2 would kill it, and queues its own
@@ -11,39 +13,78 @@ continuation), and ``retry`` above ``timeout`` (django-q2 re-queues a task not a
 within ``retry`` seconds; a smaller value would start a second copy of a sync still running).
 The demo uses ``timeout`` 600 and ``retry`` 720 with the default limit of 480 seconds.
 
-A rate limit is never slept through: the sync stops with status ``rate_limited`` and a one-off
-schedule runs it again when Calendly's window resets, resuming from the last committed page.
+A rate limit is never slept through: every task that Calendly's 429 stops (``RateLimited``, which
+carries the wait) runs again from a one-off schedule when Calendly's window resets
+(``reschedules_when_rate_limited``); a sync stops with status ``rate_limited`` and resumes from the
+last committed page. The periodic schedules start a few minutes apart, so on a new site the token
+check and the webhook check do not meet the first syncs in the same rate-limit window.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, ParamSpec, TypeVar
 
 from django.utils import timezone
 from django_q.models import Schedule
 
-from calendly_integration.client import CalendlyError
+from calendly_integration import queueing
+from calendly_integration.client import CalendlyError, RateLimited
 from calendly_integration.conf import calendly_settings
+from calendly_integration.exceptions import ConnectionUnusable
 from calendly_integration.models import Connection, SyncRun, SyncState
-from calendly_integration.oauth.errors import ConnectionUnusable
 from calendly_integration.oauth.tokens import client_for_connection
 from calendly_integration.sync import engine
+from calendly_integration.webhooks import drain, processing, retention, slack, subscriptions
 
 logger = logging.getLogger(__name__)
-
-SYNC_TASK = "calendly_integration.tasks.sync_connection"
-SYNC_ALL_TASK = "calendly_integration.tasks.sync_all_connections"
-TOKEN_CHECK_TASK = "calendly_integration.tasks.check_token_health"
-PRUNE_TASK = "calendly_integration.tasks.prune_sync_runs"
 
 SYNC_ALL_SCHEDULE = "calendly: sync all connections"
 TOKEN_CHECK_SCHEDULE = "calendly: check token health"
 PRUNE_SCHEDULE = "calendly: prune sync runs"
+RETRY_WEBHOOKS_SCHEDULE = "calendly: retry failed webhook deliveries"
+CHECK_WEBHOOKS_SCHEDULE = "calendly: check webhook subscriptions"
+PRUNE_WEBHOOKS_SCHEDULE = "calendly: prune webhook deliveries"
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def sync_connection(connection_id: int, full: bool = False) -> dict[str, Any]:
+def reschedules_when_rate_limited(task: Callable[P, R]) -> Callable[P, R | dict[str, Any]]:
+    """Run the task again when Calendly's window resets if its rate limit stops the task.
+
+    The client waits out a short 429 itself (``RATE_LIMIT_MAX_WAIT``) and raises ``RateLimited``
+    for a longer one; holding a worker asleep that long would starve the queue, so the task ends
+    (its result says when it runs again) and a one-off schedule repeats it with the same
+    arguments.
+    """
+    path = f"{task.__module__}.{task.__name__}"
+
+    @functools.wraps(task)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R | dict[str, Any]:
+        try:
+            return task(*args, **kwargs)
+        except RateLimited as exc:
+            schedule = queueing.retry_later(path, *args, after=exc.retry_after, **kwargs)
+            logger.warning(
+                "Calendly's rate limit stopped %s%r; it runs again at %s",
+                task.__name__,
+                args,
+                schedule.next_run.isoformat(timespec="seconds"),
+            )
+            return {"status": "rate_limited", "retry_at": schedule.next_run.isoformat()}
+
+    return run
+
+
+# Sync.
+
+
+@reschedules_when_rate_limited
+def run_sync(connection_id: int, full: bool = False) -> dict[str, Any]:
     """Sync one connection (within ``SYNC_TASK_TIME_LIMIT``); continue later if it had to stop.
 
     Returns a summary of the ``SyncRun`` (django-q2 stores it as the task's result).
@@ -55,19 +96,18 @@ def sync_connection(connection_id: int, full: bool = False) -> dict[str, Any]:
         connection_id, full=full, time_limit=calendly_settings.SYNC_TASK_TIME_LIMIT
     )
     if run.status == SyncRun.Status.RATE_LIMITED:
-        schedule_sync(connection_id, full=full, at=run.retry_at)
+        queueing.schedule_sync(connection_id, full=full, at=run.retry_at or timezone.now())
     elif run.status == SyncRun.Status.PARTIAL:
-        schedule_sync(connection_id, full=full, at=timezone.now())
+        queueing.schedule_sync(connection_id, full=full, at=timezone.now())
     return summary(run)
 
 
+@reschedules_when_rate_limited
 def sync_all_connections() -> dict[str, int]:
     """Queue a sync of every active connection (one task each, so workers share them).
 
     A connection whose sync is running right now is left out rather than queued behind itself.
     """
-    from django_q.tasks import async_task
-
     now = timezone.now()
     busy = set(
         SyncState.objects.filter(locked_until__gt=now).values_list("connection_id", flat=True)
@@ -76,23 +116,35 @@ def sync_all_connections() -> dict[str, int]:
     for connection_id in Connection.objects.active().values_list("pk", flat=True):
         if connection_id in busy:
             continue
-        async_task(SYNC_TASK, connection_id, task_name=f"calendly-sync-{connection_id}")
+        queueing.queue_sync(connection_id)
         queued += 1
     logger.info("Queued %s Calendly syncs (%s already running)", queued, len(busy))
     return {"queued": queued, "running": len(busy)}
 
 
-def check_token_health() -> dict[str, int]:
-    """Refresh every active connection's token if it is due, and check it with ``/users/me``.
+@reschedules_when_rate_limited
+def check_token_health(connection_ids: list[int] | None = None) -> dict[str, int]:
+    """Refresh active connections' tokens if they are due, and check each with ``/users/me``.
 
     A token Calendly refuses marks its connection ``needs_reauth`` (and tells its owner, through
-    the ``connection_needs_reauth`` signal) before a user or a sync runs into it.
+    the ``connection_needs_reauth`` signal) before a user or a sync runs into it. Calendly's rate
+    limit stops the round: the connections not yet checked are checked when it resets
+    (``connection_ids`` names them; ``None`` is every active connection).
     """
-    result = {"ok": 0, "needs_reauth": 0, "errors": 0}
-    for connection in Connection.objects.active():
+    connections = Connection.objects.active().order_by("pk")
+    if connection_ids is not None:
+        connections = connections.filter(pk__in=connection_ids)
+    pending = list(connections)
+    result = {"ok": 0, "needs_reauth": 0, "errors": 0, "rate_limited": 0}
+    for index, connection in enumerate(pending):
         client = client_for_connection(connection)
         try:
             client.get_current_user()
+        except RateLimited as exc:
+            rest = [c.pk for c in pending[index:]]
+            queueing.retry_later(queueing.CHECK_TOKENS, rest, after=exc.retry_after)
+            result["rate_limited"] = len(rest)
+            break
         except ConnectionUnusable:
             result["needs_reauth"] += 1
         except CalendlyError as exc:
@@ -105,6 +157,7 @@ def check_token_health() -> dict[str, int]:
     return result
 
 
+@reschedules_when_rate_limited
 def prune_sync_runs(days: int | None = None) -> int:
     """Delete finished sync runs older than ``SYNC_RUN_RETENTION_DAYS``; returns how many."""
     days = calendly_settings.SYNC_RUN_RETENTION_DAYS if days is None else days
@@ -112,65 +165,6 @@ def prune_sync_runs(days: int | None = None) -> int:
     deleted, _ = SyncRun.objects.finished().filter(started_at__lt=cutoff).delete()
     logger.info("Pruned %s Calendly sync runs older than %s days", deleted, days)
     return deleted
-
-
-def schedule_sync(
-    connection_id: int, *, full: bool = False, at: datetime | None = None
-) -> Schedule:
-    """A one-off schedule that syncs ``connection_id`` at ``at`` (one per connection: a newer
-    request moves it instead of adding another)."""
-    schedule, _ = Schedule.objects.update_or_create(
-        name=f"calendly: continue sync of connection {connection_id}",
-        defaults={
-            "func": SYNC_TASK,
-            "args": repr((connection_id,)),
-            "kwargs": repr({"full": full}),
-            "schedule_type": Schedule.ONCE,
-            "repeats": -1,
-            "next_run": at or timezone.now(),
-        },
-    )
-    return schedule
-
-
-def ensure_schedules() -> list[tuple[Schedule, bool]]:
-    """Create or update the sync schedules (idempotent); returns (schedule, created) pairs."""
-    wanted = (
-        (
-            SYNC_ALL_SCHEDULE,
-            SYNC_ALL_TASK,
-            Schedule.MINUTES,
-            calendly_settings.SYNC_INTERVAL_MINUTES,
-        ),
-        (
-            TOKEN_CHECK_SCHEDULE,
-            TOKEN_CHECK_TASK,
-            Schedule.MINUTES,
-            calendly_settings.TOKEN_CHECK_INTERVAL_MINUTES,
-        ),
-        (PRUNE_SCHEDULE, PRUNE_TASK, Schedule.DAILY, None),
-    )
-    return _ensure_periodic(wanted)
-
-
-def _ensure_periodic(
-    wanted: tuple[tuple[str, str, str, int | None], ...],
-) -> list[tuple[Schedule, bool]]:
-    """One schedule per name, updated in place; stray duplicates of a name are removed."""
-    results = []
-    for name, func, schedule_type, minutes in wanted:
-        schedule = Schedule.objects.filter(name=name).order_by("pk").first()
-        created = schedule is None
-        if created:
-            schedule = Schedule(name=name, next_run=timezone.now())
-        schedule.func = func
-        schedule.schedule_type = schedule_type
-        schedule.minutes = minutes
-        schedule.repeats = -1
-        schedule.save()
-        Schedule.objects.filter(name=name).exclude(pk=schedule.pk).delete()
-        results.append((schedule, created))
-    return results
 
 
 def summary(run: SyncRun) -> dict[str, Any]:
@@ -189,84 +183,136 @@ def summary(run: SyncRun) -> dict[str, Any]:
     }
 
 
-# Webhooks (issue 6): processing deliveries, retrying failed ones, keeping subscriptions alive,
-# pruning the delivery log, and Slack notifications. The work lives in ``webhooks/``; these are
-# the task entry points django-q2 runs by dotted path.
-
-PROCESS_WEBHOOK_TASK = "calendly_integration.tasks.process_webhook_delivery"
-RETRY_WEBHOOKS_TASK = "calendly_integration.tasks.retry_failed_webhook_deliveries"
-CHECK_WEBHOOKS_TASK = "calendly_integration.tasks.check_webhook_subscriptions"
-PRUNE_WEBHOOKS_TASK = "calendly_integration.tasks.prune_webhook_deliveries"
-
-RETRY_WEBHOOKS_SCHEDULE = "calendly: retry failed webhook deliveries"
-CHECK_WEBHOOKS_SCHEDULE = "calendly: check webhook subscriptions"
-PRUNE_WEBHOOKS_SCHEDULE = "calendly: prune webhook deliveries"
+# Webhooks: processing deliveries, retrying failed ones, keeping subscriptions alive, pruning the
+# delivery log, and Slack notifications.
 
 
+@reschedules_when_rate_limited
 def process_webhook_delivery(delivery_id: int, force: bool = False) -> str:
-    """Process one stored webhook delivery (rows, then signals); returns its new status."""
-    from calendly_integration.webhooks.processing import process_delivery
+    """Process one stored webhook delivery (rows, then signals); returns its new status.
 
-    return process_delivery(delivery_id, force=force)
+    A failure, a rate limit included, marks the delivery failed; the retry sweep tries again
+    after ``WEBHOOK_RETRY_DELAY`` (doubling), which outlasts Calendly's one-minute window.
+    """
+    return processing.process_delivery(delivery_id, force=force)
 
 
+@reschedules_when_rate_limited
 def drain_webhook_deliveries(not_before: float = 0.0) -> int:
     """Process the deliveries received and not yet tried (the receiver queues this, debounced)."""
-    from calendly_integration.webhooks.drain import drain_received_deliveries
-
-    return drain_received_deliveries(not_before)
+    return drain.drain_received_deliveries(not_before)
 
 
+@reschedules_when_rate_limited
 def retry_failed_webhook_deliveries() -> int:
     """Queue failed deliveries whose backoff has passed (and any lost in the queue)."""
-    from calendly_integration.webhooks.processing import retry_failed_deliveries
-
-    return retry_failed_deliveries()
+    return processing.retry_failed_deliveries()
 
 
+@reschedules_when_rate_limited
 def ensure_webhook_subscriptions(connection_id: int) -> list[str]:
     """Create, check or heal one connection's webhook subscriptions; returns their URIs.
 
     Subscriptions staff deleted on purpose stay deleted (see ``pause_subscriptions``).
     """
-    from calendly_integration.webhooks.subscriptions import ensure_subscriptions
-
     if not Connection.objects.active().filter(pk=connection_id).exists():
         return []
-    return [s.uri or "" for s in ensure_subscriptions(connection_id, automatic=True)]
+    ensured = subscriptions.ensure_subscriptions(connection_id, automatic=True)
+    return [s.uri or "" for s in ensured]
 
 
+@reschedules_when_rate_limited
 def check_webhook_subscriptions() -> int:
     """Queue a check of every active connection's webhook subscriptions."""
-    from calendly_integration.webhooks.subscriptions import check_all_subscriptions
-
-    return check_all_subscriptions()
+    return subscriptions.check_all_subscriptions()
 
 
+@reschedules_when_rate_limited
 def prune_webhook_deliveries(days: int | None = None) -> int:
     """Delete webhook deliveries older than ``DELIVERY_RETENTION_DAYS``; returns how many."""
-    from calendly_integration.webhooks.retention import prune_deliveries
-
-    return prune_deliveries(days)
+    return retention.prune_deliveries(days)
 
 
+@reschedules_when_rate_limited
 def post_slack_notification(invitee_id: int, kind: str) -> int | None:
     """Post a booking or cancellation to ``SLACK_WEBHOOK_URL``."""
-    from calendly_integration.webhooks.slack import post_notification
+    return slack.post_notification(invitee_id, kind)
 
-    return post_notification(invitee_id, kind)
+
+# Schedules.
+
+#: (name, task, schedule type, minutes, first run this long after the schedule is created).
+Periodic = tuple[str, str, str, int | None, timedelta]
+
+
+def ensure_schedules() -> list[tuple[Schedule, bool]]:
+    """Create or update the sync schedules (idempotent); returns (schedule, created) pairs."""
+    wanted: tuple[Periodic, ...] = (
+        (
+            SYNC_ALL_SCHEDULE,
+            queueing.SYNC_ALL,
+            Schedule.MINUTES,
+            calendly_settings.SYNC_INTERVAL_MINUTES,
+            timedelta(0),
+        ),
+        (
+            TOKEN_CHECK_SCHEDULE,
+            queueing.CHECK_TOKENS,
+            Schedule.MINUTES,
+            calendly_settings.TOKEN_CHECK_INTERVAL_MINUTES,
+            timedelta(minutes=5),
+        ),
+        (PRUNE_SCHEDULE, queueing.PRUNE_SYNC_RUNS, Schedule.DAILY, None, timedelta(minutes=30)),
+    )
+    return _ensure_periodic(wanted)
 
 
 def ensure_webhook_schedules() -> list[tuple[Schedule, bool]]:
     """The webhook schedules: retry failed deliveries, check subscriptions, prune old deliveries."""
-    wanted = (
-        (RETRY_WEBHOOKS_SCHEDULE, RETRY_WEBHOOKS_TASK, Schedule.MINUTES, 1),
+    wanted: tuple[Periodic, ...] = (
+        (
+            RETRY_WEBHOOKS_SCHEDULE,
+            queueing.RETRY_DELIVERIES,
+            Schedule.MINUTES,
+            1,
+            timedelta(minutes=1),
+        ),
         (
             CHECK_WEBHOOKS_SCHEDULE,
-            CHECK_WEBHOOKS_TASK,
+            queueing.CHECK_WEBHOOKS,
             Schedule.MINUTES,
             calendly_settings.WEBHOOK_CHECK_INTERVAL_MINUTES,
+            timedelta(minutes=10),
         ),
-        (PRUNE_WEBHOOKS_SCHEDULE, PRUNE_WEBHOOKS_TASK, Schedule.DAILY, None),
+        (
+            PRUNE_WEBHOOKS_SCHEDULE,
+            queueing.PRUNE_DELIVERIES,
+            Schedule.DAILY,
+            None,
+            timedelta(minutes=35),
+        ),
     )
     return _ensure_periodic(wanted)
+
+
+def _ensure_periodic(wanted: tuple[Periodic, ...]) -> list[tuple[Schedule, bool]]:
+    """One schedule per name, updated in place; stray duplicates of a name are removed.
+
+    A new schedule first runs ``first_run_after`` from now, so schedules made together start
+    apart; an existing one keeps its next run.
+    """
+    results = []
+    now = timezone.now()
+    for name, func, schedule_type, minutes, first_run_after in wanted:
+        schedule = Schedule.objects.filter(name=name).order_by("pk").first()
+        created = schedule is None
+        if created:
+            schedule = Schedule(name=name, next_run=now + first_run_after)
+        schedule.func = func
+        schedule.schedule_type = schedule_type
+        schedule.minutes = minutes
+        schedule.repeats = -1
+        schedule.save()
+        Schedule.objects.filter(name=name).exclude(pk=schedule.pk).delete()
+        results.append((schedule, created))
+    return results

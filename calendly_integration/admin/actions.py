@@ -27,7 +27,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from calendly_integration.admin.errors import describe_error
+from calendly_integration.admin.errors import staff_message
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class ConfirmedAction:
         try:
             return self.perform(obj, data)
         except Exception as exc:
-            known, message = describe_error(exc)
+            known, message = staff_message(exc)
             if not known:
                 logger.exception("Admin action %s failed on %r", self.name, obj)
             return self.fail(obj, message)

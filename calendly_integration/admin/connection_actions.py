@@ -15,7 +15,7 @@ from calendly_integration.models import Connection, SyncState
 from calendly_integration.oauth.disconnect import disconnect
 from calendly_integration.oauth.scopes import require_scopes
 from calendly_integration.oauth.tokens import get_valid_token
-from calendly_integration.tasks import SYNC_TASK
+from calendly_integration.services.connections import request_sync
 from calendly_integration.webhooks.subscriptions import ensure_subscriptions
 
 WEBHOOK_SCOPES = ("webhooks:read", "webhooks:write")
@@ -60,9 +60,7 @@ class SyncNow(ConfirmedAction):
         return Plan(obj, will=gettext("A sync will be queued."))
 
     def perform(self, obj: Connection, data: dict[str, Any]) -> RowResult:
-        from django_q.tasks import async_task
-
-        async_task(SYNC_TASK, obj.pk, task_name=f"calendly-sync-{obj.pk}", group="calendly-sync")
+        request_sync(obj)
         return self.done(obj, gettext("sync queued."))
 
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 
-from calendly_integration.oauth.errors import TokenDecryptionError
-from calendly_integration.services.errors import describe_error as describe_service_error
-from calendly_integration.webhooks.subscriptions import WebhooksNotConfigured
+from calendly_integration.exceptions import TokenDecryptionError, WebhooksNotConfigured
+from calendly_integration.services.errors import describe_error
 
 
 class ActionRefused(Exception):
     """An action cannot go ahead for a reason we know; the message says why."""
 
 
-def describe_error(exc: BaseException) -> tuple[bool, str]:
+def staff_message(exc: BaseException) -> tuple[bool, str]:
     """``(known, sentence)``; ``known`` is False for errors nobody foresaw (they get logged)."""
-    description = describe_service_error(exc)
+    description = describe_error(exc)
     if description is not None:
         return True, description.message
     if isinstance(exc, ActionRefused):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from calendly_integration.admin.actions import ConfirmedAction, Plan, RowResult
-from calendly_integration.admin.errors import describe_error
+from calendly_integration.admin.errors import staff_message
 from calendly_integration.client import prefilled_booking_url
 from calendly_integration.client.tracking import UTM_KEYS
 from calendly_integration.models import EventType
@@ -131,7 +131,7 @@ class CreateSingleUseLinks(ConfirmedAction):
             except Exception as exc:
                 if not urls:
                     raise
-                known, reason = describe_error(exc)
+                known, reason = staff_message(exc)
                 if not known:
                     logger.exception("Creating a single-use link for %r failed", obj)
                 return self.fail(

@@ -12,6 +12,8 @@ looks the same whichever way it changed.
 - ``services.live.available_times(...)`` / ``busy_times(...)`` (read live from Calendly)
 - ``services.analytics.event_analytics(events, start, end)`` (SQL aggregates)
 - ``services.acting.acting_connection(...)``: who acts, and why not
+- ``services.connections.request_sync(connection, full=...)``, ``ensure_webhooks(connection)``,
+  ``live_check(connection)``, and connecting or disconnecting a connection
 - ``services.errors``: the errors they raise and ``describe_error(exc)``, one description of any
   failure (HTTP status, code, message) for an API answer or a per-row admin message
 """

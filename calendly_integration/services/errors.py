@@ -1,9 +1,10 @@
 """The errors services raise, and one description of any failure for people and HTTP answers.
 
 Services raise the client's typed ``CalendlyError`` subclasses and the oauth package's errors as
-they are, plus the few below for what only we know (an event already canceled, nobody allowed to
-act). ``describe_error`` turns any of them into a status, a stable code and a sentence: the REST
-API answers with it, and the admin reports per-row failures with it, so both say the same thing.
+they are, plus ``ServiceError`` and its subclasses (defined in ``calendly_integration.exceptions``,
+re-exported here) for what only we know (an event already canceled, nobody allowed to act).
+``describe_error`` turns any of them into a status, a stable code and a sentence: the REST API
+answers with it, and the admin reports per-row failures with it, so both say the same thing.
 """
 
 from __future__ import annotations
@@ -13,70 +14,37 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from calendly_integration.client import (
+from calendly_integration.exceptions import (
+    AlreadyCanceled,
     BadRequest,
     CalendlyError,
     Conflict,
+    ConnectionRevoked,
     ExternalCalendarError,
     InsufficientScope,
+    InvalidRequest,
     InvalidResponse,
+    NeedsReauth,
     NotFound,
+    NotPermitted,
     PermissionDenied,
     RateLimited,
     ServerError,
+    ServiceError,
     Timeout,
     TransportError,
     Unauthorized,
 )
-from calendly_integration.oauth.errors import ConnectionRevoked, NeedsReauth
 
-
-class ServiceError(Exception):
-    """A failure a service detected itself; ``code`` is stable, the message is for people."""
-
-    code = "error"
-    status = 400
-    default_message = _("The action failed.")
-
-    def __init__(self, message: str | None = None) -> None:
-        self.message = str(message or self.default_message)
-        super().__init__(self.message)
-
-
-class NotPermitted(ServiceError):
-    """The actor has no connection allowed to act on the object at Calendly."""
-
-    code = "not_permitted"
-    status = 403
-    default_message = _(
-        "None of your Calendly connections may do this: it takes the host's own connection or "
-        "one of an owner or admin of the organization."
-    )
-
-
-class AlreadyCanceled(ServiceError):
-    """The event was already canceled (here, or at Calendly)."""
-
-    code = "already_canceled"
-    status = 409
-    default_message = _("This event is already canceled.")
-
-
-class InvalidRequest(ServiceError):
-    """Input a service refused before calling Calendly; ``fields`` maps a field to its messages."""
-
-    code = "invalid"
-    status = 400
-    default_message = _("The request is not valid.")
-
-    def __init__(self, fields: dict[str, list[str]] | str, message: str | None = None) -> None:
-        if isinstance(fields, str):
-            fields = {"non_field_errors": [fields]}
-        self.fields = {name: [str(m) for m in messages] for name, messages in fields.items()}
-        first = next(iter(self.fields.values()), [None])[0]
-        super().__init__(message or first)
+__all__ = [
+    "AlreadyCanceled",
+    "ErrorDescription",
+    "InvalidRequest",
+    "NotPermitted",
+    "ServiceError",
+    "describe_error",
+]
 
 
 @dataclass(frozen=True)

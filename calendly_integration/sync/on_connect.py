@@ -1,8 +1,8 @@
 """A connection made (or renewed) is synced right away, not at the next scheduled sync.
 
 Without this, someone who connects Calendly sees an empty mirror for up to
-``SYNC_INTERVAL_MINUTES``. The sync is queued for a django-q2 worker once the connection's row
-is committed, by dotted path, so this module needs nothing from ``tasks`` (which builds on sync).
+``SYNC_INTERVAL_MINUTES``. The sync is queued (``queueing.queue_sync``) once the connection's row
+is committed, so a worker never looks for a connection that is not there yet.
 """
 
 from __future__ import annotations
@@ -12,23 +12,16 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
+from calendly_integration import queueing
 from calendly_integration.conf import calendly_settings
 from calendly_integration.models import Connection
 from calendly_integration.signals import connection_connected
-
-SYNC_TASK = "calendly_integration.tasks.sync_connection"
 
 
 def queue_first_sync(connection: Connection) -> None:
     """Queue a sync of ``connection`` when the current transaction commits."""
     connection_id = connection.pk
-
-    def queue() -> None:
-        from django_q.tasks import async_task
-
-        async_task(SYNC_TASK, connection_id, task_name=f"calendly-sync-{connection_id}")
-
-    transaction.on_commit(queue)
+    transaction.on_commit(lambda: queueing.queue_sync(connection_id))
 
 
 @receiver(connection_connected, sender=Connection, dispatch_uid="calendly_sync.connected")

@@ -69,3 +69,20 @@ def calendly_settings_for_simulator(
         "RETRY_BACKOFF_MAX": 0.05,
     }
     return settings.CALENDLY
+
+
+@pytest.fixture
+def calendly_tasks_inline(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], None]:
+    """Run django-q2 tasks in the calling process during the test, as ``Q_CLUSTER["sync"]``
+    does; call the returned function with ``False`` (or ``True``) to switch.
+
+    django-q2 reads ``Q_CLUSTER`` once, at import, so overriding that setting in a test changes
+    nothing; this sets what django-q2 read (``Conf.SYNC``), for this test only.
+    """
+    from django_q.conf import Conf
+
+    def switch(on: bool) -> None:
+        monkeypatch.setattr(Conf, "SYNC", on)
+
+    switch(True)
+    return switch

@@ -17,14 +17,12 @@ import logging
 import threading
 import time
 
-from calendly_integration.conf import calendly_settings
+from calendly_integration import queueing
 from calendly_integration.models import WebhookDelivery
-from calendly_integration.webhooks.dispatch import run_task
-from calendly_integration.webhooks.processing import process_delivery, queue_processing
+from calendly_integration.webhooks.processing import process_delivery
 
 logger = logging.getLogger(__name__)
 
-DRAIN_TASK = "calendly_integration.tasks.drain_webhook_deliveries"
 #: Seconds during which a process queues no second drain task.
 WINDOW = 0.5
 #: Deliveries read per query while draining.
@@ -37,10 +35,10 @@ _queued_until = 0.0
 
 
 def wake_processing(delivery_id: int) -> None:
-    """What the receiver calls once a delivery commits: with ``WEBHOOK_PROCESS_INLINE`` the
-    delivery is processed now; otherwise a drain task is woken."""
-    if calendly_settings.WEBHOOK_PROCESS_INLINE:
-        queue_processing(delivery_id)
+    """What the receiver calls once a delivery commits: when tasks run inline
+    (``queueing.runs_inline``) the delivery is processed now; otherwise a drain task is woken."""
+    if queueing.runs_inline():
+        queueing.queue_processing(delivery_id)
     else:
         wake_drain()
 
@@ -48,14 +46,11 @@ def wake_processing(delivery_id: int) -> None:
 def wake_drain() -> None:
     """Make sure a drain task that will see the just-committed delivery is queued.
 
-    With django-q2's ``sync`` option (tasks run in the caller) every call runs a drain at once.
-    A failure to queue is logged, not raised: the delivery is stored, and the sweep of stuck
-    deliveries picks it up.
+    When tasks run inline every call runs a drain at once. A failure to queue is logged, not
+    raised: the delivery is stored, and the sweep of stuck deliveries picks it up.
     """
     global _queued_until
-    from django_q.conf import Conf
-
-    if Conf.SYNC:
+    if queueing.runs_inline():
         _queue(0.0)
         return
     now = time.monotonic()
@@ -70,7 +65,7 @@ def wake_drain() -> None:
 
 def _queue(not_before: float) -> bool:
     try:
-        run_task(DRAIN_TASK, not_before)
+        queueing.queue_drain(not_before)
     except Exception:
         logger.exception("Could not queue the processing of received webhook deliveries")
         return False

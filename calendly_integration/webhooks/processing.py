@@ -25,9 +25,10 @@ from django.db.models import F, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from calendly_integration import signals
+from calendly_integration import queueing, signals
 from calendly_integration.client import CalendlyClient
 from calendly_integration.conf import calendly_settings
+from calendly_integration.exceptions import ProcessingError
 from calendly_integration.mirror.mapping import invitee_event_uri, uri_of
 from calendly_integration.mirror.objects import (
     bare_routing_form,
@@ -45,20 +46,13 @@ from calendly_integration.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from calendly_integration.webhooks.dispatch import run_task
 
 logger = logging.getLogger(__name__)
-
-PROCESS_TASK = "calendly_integration.tasks.process_webhook_delivery"
 
 
 def stuck_after() -> timedelta:
     """How long a "received" delivery waits before the sweep takes its task for lost."""
     return timedelta(seconds=float(calendly_settings.WEBHOOK_STUCK_AFTER))
-
-
-class ProcessingError(Exception):
-    """A delivery cannot be processed as it stands (retrying may help)."""
 
 
 @dataclass
@@ -362,11 +356,6 @@ def _send_signals(ctx: Context) -> None:
                 )
 
 
-def queue_processing(delivery_id: int) -> None:
-    """Hand a delivery to a worker (or process it now when processing is inline)."""
-    run_task(PROCESS_TASK, delivery_id)
-
-
 def retry_failed_deliveries() -> int:
     """Queue the failed deliveries whose backoff has passed, and any lost in the queue.
 
@@ -391,6 +380,6 @@ def retry_failed_deliveries() -> int:
             wait = stuck
         if last is not None and last > now - wait:
             continue
-        queue_processing(pk)
+        queueing.queue_processing(pk)
         queued += 1
     return queued

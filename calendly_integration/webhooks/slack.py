@@ -19,27 +19,26 @@ import requests
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from calendly_integration import queueing
 from calendly_integration.conf import calendly_settings
 from calendly_integration.models import CalendlyUser, Invitee
-from calendly_integration.webhooks.dispatch import run_task
 
 logger = logging.getLogger(__name__)
 
-SLACK_TASK = "calendly_integration.tasks.post_slack_notification"
 BOOKED = "booked"
 CANCELED = "canceled"
 
 
 def on_invitee_created(sender: Any, invitee: Invitee, replay: bool = False, **kwargs: Any) -> None:
     if calendly_settings.SLACK_WEBHOOK_URL and not replay:
-        run_task(SLACK_TASK, invitee.pk, BOOKED, group="calendly-slack")
+        queueing.queue_slack_notification(invitee.pk, BOOKED)
 
 
 def on_invitee_canceled(
     sender: Any, invitee: Invitee, replay: bool = False, rescheduled: bool = False, **kwargs: Any
 ) -> None:
     if calendly_settings.SLACK_WEBHOOK_URL and not replay and not rescheduled:
-        run_task(SLACK_TASK, invitee.pk, CANCELED, group="calendly-slack")
+        queueing.queue_slack_notification(invitee.pk, CANCELED)
 
 
 def post_notification(invitee_id: int, kind: str) -> int | None:

@@ -12,7 +12,8 @@ admin) brings them back. Deleting the organization subscription does not stop th
 user one, and the other way round.
 
 Every subscription has its own callback URL carrying an unguessable token, so a delivery is tied
-to its subscription (and its signing key) by the URL alone. Subscriptions made with a personal
+to its subscription (and its signing key) by the URL alone; the token is signed by this site
+(``callback_tokens``), so the check deletes only the orphans this site made. Subscriptions made with a personal
 access token get a signing key of our own choosing, stored encrypted; OAuth ones are signed with
 the app's key (``WEBHOOK_SIGNING_KEY``), since Calendly ignores ``signing_key`` for them.
 """
@@ -28,27 +29,45 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from calendly_integration.client import CalendlyClient, CalendlyError, Conflict, NotFound
+from calendly_integration import queueing
+from calendly_integration.client import (
+    CalendlyClient,
+    CalendlyError,
+    Conflict,
+    NotFound,
+    RateLimited,
+)
 from calendly_integration.conf import calendly_settings
 from calendly_integration.mirror.mapping import time_or_none, uri_of
 from calendly_integration.mirror.objects import organization_id_for
+from calendly_integration.exceptions import (
+    ConnectionRevoked,
+    ConnectionUnusable,
+    NeedsReauth,
+    WebhooksNotConfigured,
+)
 from calendly_integration.models import Connection, WebhookSubscription
-from calendly_integration.oauth.errors import ConnectionRevoked, ConnectionUnusable, NeedsReauth
 from calendly_integration.oauth.scopes import has_scopes
-from calendly_integration.webhooks.dispatch import run_task
+from calendly_integration.webhooks import callback_tokens
 
 logger = logging.getLogger(__name__)
 
-ENSURE_TASK = "calendly_integration.tasks.ensure_webhook_subscriptions"
-SYNC_TASK = "calendly_integration.tasks.sync_connection"
+__all__ = [
+    "WebhooksNotConfigured",
+    "callback_url",
+    "check_all_subscriptions",
+    "delete_subscriptions",
+    "ensure_subscriptions",
+    "events_for",
+    "fully_paused",
+    "pause_subscriptions",
+    "queue_ensure",
+]
+
 ORGANIZATION_ONLY_EVENTS = ("routing_form_submission.created",)
 ADMIN_ROLES = ("owner", "admin")
 Scope = WebhookSubscription.Scope
 State = WebhookSubscription.State
-
-
-class WebhooksNotConfigured(Exception):
-    """``PUBLIC_BASE_URL`` is not set, so Calendly has nowhere to deliver to."""
 
 
 def callback_url(token: str) -> str:
@@ -173,7 +192,7 @@ def check_all_subscriptions() -> int:
         if not fully_paused(connection) and has_scopes(
             connection, "webhooks:read", "webhooks:write"
         ):
-            run_task(ENSURE_TASK, connection.pk)
+            queueing.queue_ensure_webhooks(connection.pk)
             queued += 1
     return queued
 
@@ -186,7 +205,7 @@ def queue_ensure(connection: Connection) -> None:
         and has_scopes(connection, "webhooks:read", "webhooks:write")
     ):
         connection_id = connection.pk
-        transaction.on_commit(lambda: run_task(ENSURE_TASK, connection_id))
+        transaction.on_commit(lambda: queueing.queue_ensure_webhooks(connection_id))
 
 
 # One subscription.
@@ -251,6 +270,7 @@ def _local(connection: Connection, scope: str, organization: str, user: str) -> 
         return subscription
     subscription = WebhookSubscription(
         connection=connection,
+        token=callback_tokens.issue(),
         scope=scope,
         organization_uri=organization,
         user_uri=user if scope == Scope.USER else "",
@@ -319,16 +339,20 @@ def _adopt(subscription: WebhookSubscription, remote: dict[str, Any]) -> Webhook
 def _delete_orphans(
     client: CalendlyClient, listing: list[dict[str, Any]], keep: dict[str, Any] | None
 ) -> None:
-    """Delete subscriptions pointing at this site's receiver with a token we do not know.
+    """Delete subscriptions this site made whose row it no longer has.
 
     They are left over from a database that was reset or restored; their deliveries would only
-    ever be answered 404 until Calendly disables them.
+    ever be answered 404 until Calendly disables them. Only a callback token this site signed
+    (``callback_tokens``) counts as ours: another site with the same ``PUBLIC_BASE_URL`` and
+    Calendly user (a staging copy, a second deployment) keeps its subscriptions.
     """
     prefix = callback_url("-")[: -len("-/")]
     known = set(WebhookSubscription.objects.values_list("callback_url", flat=True))
     for remote in listing:
         url = str(remote.get("callback_url") or "")
         if remote is keep or not url.startswith(prefix) or url in known:
+            continue
+        if not callback_tokens.is_ours(url[len(prefix) :].strip("/")):
             continue
         logger.warning("Deleting orphaned Calendly webhook subscription %s", remote.get("uri"))
         _delete_remote(client, uri_of(remote))
@@ -353,7 +377,7 @@ def _delete_remote(client: CalendlyClient, uri: str) -> None:
 def queue_catch_up(connection_id: int) -> None:
     """Deliveries were lost while a subscription was down: a sync fills the gap."""
     logger.info("Queueing a catch-up sync of Calendly connection %s", connection_id)
-    run_task(SYNC_TASK, connection_id)
+    queueing.queue_sync(connection_id)
 
 
 # Who the connection is.
@@ -375,10 +399,14 @@ def _identity(client: CalendlyClient, connection: Connection) -> tuple[str, str]
 
 
 def _is_admin(client: CalendlyClient, user: str, organization: str) -> bool:
+    """Whether ``user`` may have an organization subscription. A rate limit is raised, not taken
+    for "no": that answer would delete the organization subscription as stale."""
     try:
         memberships = next(
             client.list_organization_memberships(user=user, organization=organization).pages()
         ).collection
+    except RateLimited:
+        raise
     except (CalendlyError, StopIteration) as exc:
         logger.info("Cannot read the role of %s: %s", user, exc)
         return False

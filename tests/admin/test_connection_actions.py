@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from calendly_integration.models import Connection, SyncState, WebhookSubscription
+from calendly_integration.queueing import RUN_SYNC as SYNC_TASK
 from tests.admin.helpers import messages_of, run_action
 from tests.calendly_helpers import make_oauth_connection, queued_tasks
 
 pytestmark = pytest.mark.django_db
-
-SYNC_TASK = "calendly_integration.tasks.sync_connection"
 
 
 def test_sync_now_queues_one_sync_per_active_connection(admin_client, sim, connect):

@@ -16,7 +16,6 @@ CALENDLY = {
     **CALENDLY,  # noqa: F405
     "WEBHOOK_SIGNING_KEY": "bench-signing-key",
     "PUBLIC_BASE_URL": "http://127.0.0.1",
-    "WEBHOOK_PROCESS_INLINE": False,
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405

@@ -108,15 +108,18 @@ def scenario_client_with_token(calendly_simulator, calendly_settings_for_simulat
 
 @pytest.fixture
 def scenario_signal_receivers(
-    calendly_simulator, calendly_settings_for_simulator, live_server, mailoutbox, transactional_db
+    calendly_simulator,
+    calendly_settings_for_simulator,
+    calendly_tasks_inline,
+    live_server,
+    mailoutbox,
+    transactional_db,
 ):
     """Receivers connected by the snippet hear a booking by webhook and a revoked token."""
     from django.contrib.auth import get_user_model
 
     sim = calendly_simulator
-    calendly_settings_for_simulator.update(
-        PUBLIC_BASE_URL=live_server.url, WEBHOOK_PROCESS_INLINE=True
-    )
+    calendly_settings_for_simulator.update(PUBLIC_BASE_URL=live_server.url)
 
     def then(names: dict[str, Any]) -> None:
         user, connection, token = _owner_connection(sim, get_user_model())

@@ -62,6 +62,7 @@ def test_checks_pass_on_a_complete_configuration():
         ({"PAGE_SIZE": 500}, "calendly_integration.E006"),
         ({"READ_TIMEOUT": "30"}, "calendly_integration.E006"),
         ({"SCOPES": "users:read"}, "calendly_integration.E007"),
+        ({"WEBHOOK_PROCESS_INLINE": False}, "calendly_integration.W011"),
     ],
 )
 def test_checks_name_what_is_wrong(calendly, expected):

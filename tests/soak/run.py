@@ -39,7 +39,7 @@ from calendly_integration.testing.simulator import CalendlySimulator
 from tests.soak.chaos import Faults, Invitees, Tenant
 from tests.soak.stack import READ_TIMEOUT, ROOT, SIGNING_KEY, Stack
 
-SYNC_TASK = "calendly_integration.tasks.sync_connection"
+SYNC_TASK = "calendly_integration.tasks.run_sync"
 SETTLE_SECONDS = 240
 DOCTOR_INTERVAL = 10
 #: Seconds after consistency that deliveries still received or failed count as stranded.

@@ -1,9 +1,11 @@
 """``manage.py calendly_sync``: a progress bar on a terminal and a summary at the end."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from calendly_integration.models import Connection, SyncRun
 from calendly_integration.sync import SyncProgress
@@ -114,3 +116,40 @@ def test_the_progress_bar_draws_a_window_fraction_and_clears_itself(monkeypatch)
     quiet = io.StringIO()
     ProgressBar(quiet)(SyncProgress("scheduled_events", 1, 1, 1, 1, fraction=None))
     assert quiet.getvalue() == ""
+
+
+def test_a_rate_limit_is_waited_out_saying_how_long_and_until_when(sim, owner_connection, settings):
+    settings.CALENDLY = {**settings.CALENDLY, "RATE_LIMIT_MAX_WAIT": 0}
+    sim.faults.rate_limit_next(1, retry_after=2)
+    out = io.StringIO()
+
+    call_command("calendly_sync", "--connection", str(owner_connection.pk), stdout=out)
+
+    stopped, resumed = SyncRun.objects.order_by("pk")
+    assert (stopped.status, resumed.status) == ("rate_limited", "succeeded")
+    text = out.getvalue()
+    assert f"Connection {owner_connection.pk}" in text
+    assert "stopped by Calendly's rate limit after" in text
+    resume_at = timezone.localtime(stopped.retry_at).strftime("%H:%M:%S")
+    assert re.search(rf"Waiting [12] s for Calendly; the sync resumes at {resume_at}\.", text), text
+    assert "1 connection(s) synced: 1 complete, 0 failed." in text
+
+
+def test_with_no_wait_it_stops_and_says_when_calendly_takes_requests_again(
+    sim, owner_connection, settings
+):
+    sim.faults.rate_limit_next(1, retry_after=55)
+    out = io.StringIO()
+
+    call_command("calendly_sync", "--connection", str(owner_connection.pk), "--no-wait", stdout=out)
+
+    run = SyncRun.objects.get()
+    assert run.status == "rate_limited"
+    text = out.getvalue()
+    resume_at = timezone.localtime(run.retry_at).strftime("%H:%M:%S")
+    assert re.search(
+        rf"Calendly takes requests again in 5[45] s, at {resume_at}: run this command again then",
+        text,
+    ), text
+    assert "continues in" not in text
+    assert "1 connection(s) synced: 0 complete, 0 failed." in text

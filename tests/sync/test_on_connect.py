@@ -7,12 +7,11 @@ from django.utils.module_loading import import_string
 
 from calendly_integration.models import SyncRun
 from calendly_integration.oauth.connect import connect_personal_access_token
+from calendly_integration.queueing import RUN_SYNC as SYNC_TASK
 from tests.calendly_helpers import queued_tasks
 from tests.sync.helpers import db_event_uris, sim_event_uris
 
 pytestmark = pytest.mark.django_db
-
-SYNC_TASK = "calendly_integration.tasks.sync_connection"
 
 
 def queued_syncs() -> Counter:

@@ -1,5 +1,7 @@
 """The django-q2 tasks: syncing, rescheduling on rate limits, fan-out, token checks, pruning."""
 
+import io
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -8,7 +10,7 @@ from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import Schedule
 
-from calendly_integration import tasks
+from calendly_integration import queueing, tasks
 from calendly_integration.models import Connection, SyncRun, SyncState
 from tests.sync.helpers import db_event_uris, sim_event_uris
 
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_sync_task_syncs_and_returns_a_summary(sim, owner_connection):
-    result = tasks.sync_connection(owner_connection.pk)
+    result = tasks.run_sync(owner_connection.pk)
 
     assert result["status"] == "succeeded"
     assert result["created"] > 0 and result["http_requests"] > 0
@@ -27,11 +29,11 @@ def test_the_sync_task_syncs_and_returns_a_summary(sim, owner_connection):
 def test_a_rate_limited_sync_reschedules_itself_for_the_reset(sim, owner_connection):
     sim.faults.rate_limit_next(1, retry_after=45)
 
-    result = tasks.sync_connection(owner_connection.pk, full=True)
+    result = tasks.run_sync(owner_connection.pk, full=True)
 
     assert result["status"] == "rate_limited"
     schedule = Schedule.objects.get()
-    assert schedule.func == tasks.SYNC_TASK
+    assert schedule.func == queueing.RUN_SYNC
     assert schedule.schedule_type == Schedule.ONCE
     assert schedule.args == f"({owner_connection.pk},)"
     assert "'full': True" in schedule.kwargs
@@ -39,11 +41,11 @@ def test_a_rate_limited_sync_reschedules_itself_for_the_reset(sim, owner_connect
     assert 35 < wait <= 46
 
     sim.faults.rate_limit_next(1, retry_after=90)
-    tasks.sync_connection(owner_connection.pk, full=True)
+    tasks.run_sync(owner_connection.pk, full=True)
     assert Schedule.objects.count() == 1, "one continuation per connection, moved"
     assert (Schedule.objects.get().next_run - timezone.now()).total_seconds() > 80
 
-    assert tasks.sync_connection(owner_connection.pk, full=True)["status"] == "succeeded"
+    assert tasks.run_sync(owner_connection.pk, full=True)["status"] == "succeeded"
     assert db_event_uris() == sim_event_uris(sim)
 
 
@@ -52,19 +54,19 @@ def test_a_sync_that_reaches_its_time_limit_queues_its_continuation(
 ):
     settings.CALENDLY = {**settings.CALENDLY, "SYNC_TASK_TIME_LIMIT": 1e-9}
 
-    result = tasks.sync_connection(owner_connection.pk, full=True)
+    result = tasks.run_sync(owner_connection.pk, full=True)
 
     assert result["status"] == "partial"
     schedule = Schedule.objects.get()
     assert abs((schedule.next_run - timezone.now()).total_seconds()) < 5
     for _ in range(30):
-        if tasks.sync_connection(owner_connection.pk, full=True)["status"] == "succeeded":
+        if tasks.run_sync(owner_connection.pk, full=True)["status"] == "succeeded":
             break
     assert db_event_uris() == sim_event_uris(sim)
 
 
 def test_a_sync_task_for_a_deleted_connection_does_nothing(db):
-    assert tasks.sync_connection(12345) == {"connection": 12345, "status": "missing"}
+    assert tasks.run_sync(12345) == {"connection": 12345, "status": "missing"}
 
 
 def test_sync_all_queues_one_sync_per_active_connection(sim, connect, monkeypatch):
@@ -95,12 +97,38 @@ def test_the_token_check_finds_revoked_tokens(sim, connect):
     revoked = connect(sim.members[0])
     sim.revoke_token(revoked.access_token)
 
-    assert tasks.check_token_health() == {"ok": 1, "needs_reauth": 1, "errors": 0}
+    assert tasks.check_token_health() == {
+        "ok": 1,
+        "needs_reauth": 1,
+        "errors": 0,
+        "rate_limited": 0,
+    }
 
     revoked.refresh_from_db()
     good.refresh_from_db()
     assert revoked.status == Connection.Status.NEEDS_REAUTH
     assert good.status == Connection.Status.ACTIVE
+
+
+def test_a_rate_limited_token_check_checks_the_rest_when_calendlys_window_resets(sim, connect):
+    first = connect()
+    second = connect(sim.members[0])
+    sim.faults.rate_limit_next(1, retry_after=45)
+
+    result = tasks.check_token_health()
+
+    assert result == {"ok": 0, "needs_reauth": 0, "errors": 0, "rate_limited": 2}
+    schedule = Schedule.objects.get()
+    assert schedule.func == queueing.CHECK_TOKENS
+    assert schedule.args == repr(([first.pk, second.pk],))
+    assert 35 < (schedule.next_run - timezone.now()).total_seconds() <= 46
+
+    assert tasks.check_token_health([first.pk, second.pk]) == {
+        "ok": 2,
+        "needs_reauth": 0,
+        "errors": 0,
+        "rate_limited": 0,
+    }
 
 
 def test_old_sync_runs_are_pruned(owner_connection, settings):
@@ -129,15 +157,32 @@ def test_setting_up_schedules_is_idempotent(db, settings, capsys):
     call_command("calendly_setup_schedules")
 
     assert first == {
-        tasks.SYNC_ALL_SCHEDULE: (tasks.SYNC_ALL_TASK, Schedule.MINUTES, 15),
-        tasks.TOKEN_CHECK_SCHEDULE: (tasks.TOKEN_CHECK_TASK, Schedule.MINUTES, 60),
-        tasks.PRUNE_SCHEDULE: (tasks.PRUNE_TASK, Schedule.DAILY, None),
+        tasks.SYNC_ALL_SCHEDULE: (queueing.SYNC_ALL, Schedule.MINUTES, 15),
+        tasks.TOKEN_CHECK_SCHEDULE: (queueing.CHECK_TOKENS, Schedule.MINUTES, 60),
+        tasks.PRUNE_SCHEDULE: (queueing.PRUNE_SYNC_RUNS, Schedule.DAILY, None),
     }
     assert Schedule.objects.count() == total
     assert Schedule.objects.filter(name__in=ours).count() == 3
     assert Schedule.objects.get(name=tasks.SYNC_ALL_SCHEDULE).minutes == 5
     output = capsys.readouterr().out
     assert "created" in output and "up to date" in output
+
+
+def test_new_schedules_start_apart_so_their_first_runs_share_no_rate_limit_window(db):
+    call_command("calendly_setup_schedules", stdout=io.StringIO())
+    first = {s.name: s.next_run for s in Schedule.objects.all()}
+    sync_all = first[tasks.SYNC_ALL_SCHEDULE]
+    calling_calendly = [
+        first[tasks.SYNC_ALL_SCHEDULE],
+        first[tasks.TOKEN_CHECK_SCHEDULE],
+        first[tasks.CHECK_WEBHOOKS_SCHEDULE],
+    ]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(calling_calendly)]
+    assert all(gap >= 60 for gap in gaps), gaps
+    assert first[tasks.RETRY_WEBHOOKS_SCHEDULE] > sync_all
+
+    call_command("calendly_setup_schedules", stdout=io.StringIO())
+    assert {s.name: s.next_run for s in Schedule.objects.all()} == first, "existing ones stay"
 
 
 def test_the_queue_is_configured_so_a_sync_never_runs_twice(settings):

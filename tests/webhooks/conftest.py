@@ -91,9 +91,8 @@ def recorder() -> Iterator[Recorder]:
 
 
 @pytest.fixture
-def sim(calendly_simulator, calendly_settings_for_simulator):
-    """The simulator, with CALENDLY pointing at it and webhooks processed inline."""
-    calendly_settings_for_simulator.update(WEBHOOK_PROCESS_INLINE=True)
+def sim(calendly_simulator, calendly_settings_for_simulator, calendly_tasks_inline):
+    """The simulator, with CALENDLY pointing at it and tasks (webhook processing) run inline."""
     return calendly_simulator
 
 

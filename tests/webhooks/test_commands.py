@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -59,6 +60,23 @@ def test_ensure_subscribes_active_connections(sim, owner, calendly, recorder):
     output = run("ensure", "--connection", str(connection.pk))
     subscription = WebhookSubscription.objects.get()
     assert subscription.uri in output
+    assert len(sim.store.webhooks) == 1
+
+
+def test_ensure_waits_for_calendlys_rate_limit_and_carries_on(sim, owner, calendly, recorder):
+    calendly(PUBLIC_BASE_URL=recorder.url, RATE_LIMIT_MAX_WAIT=0)
+    connection = make_oauth_connection(sim, owner)
+    sim.faults.rate_limit_next(1, retry_after=2)
+
+    output = run("ensure", "--connection", str(connection.pk))
+
+    assert re.search(
+        rf"connection {connection.pk}: Calendly's rate limit; waiting [12] s, continuing at "
+        r"\d\d:\d\d:\d\d\.",
+        output,
+    ), output
+    subscription = WebhookSubscription.objects.get()
+    assert f"connection {connection.pk}: user active {subscription.uri}" in output
     assert len(sim.store.webhooks) == 1
 
 

@@ -41,7 +41,6 @@ def point_at(settings, sim, **extra: Any) -> None:
         "READ_TIMEOUT": 2,
         "RETRY_BACKOFF": 0.01,
         "RETRY_BACKOFF_MAX": 0.05,
-        "WEBHOOK_PROCESS_INLINE": True,
         **extra,
     }
 
@@ -144,7 +143,11 @@ def test_the_same_delivery_posted_five_times_at_once_is_processed_once(
 
 
 def test_a_subscription_disabled_by_calendly_is_recreated_and_sync_fills_the_gap(
-    calendly_simulator_factory: Callable[..., Any], settings, live_server, owner
+    calendly_simulator_factory: Callable[..., Any],
+    settings,
+    live_server,
+    owner,
+    calendly_tasks_inline,
 ):
     sim = calendly_simulator_factory(webhook_retry_delays=(0.05, 0.05), validate=True)
     point_at(settings, sim, PUBLIC_BASE_URL=live_server.url)

@@ -295,11 +295,11 @@ def test_a_failed_processing_stays_visible_and_is_retried(
 
 
 def test_a_delivery_whose_task_was_lost_is_queued_again_once_stuck(
-    sim, captured, recorder, deliver, calendly
+    sim, captured, recorder, deliver, calendly, calendly_tasks_inline
 ):
     book(sim)
     [(path, body)] = recorded(sim, recorder)
-    calendly(WEBHOOK_PROCESS_INLINE=False)  # its task goes to a broker no worker reads: lost
+    calendly_tasks_inline(False)  # its task goes to a broker no worker reads: lost
     deliver(path, body)
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "received"
@@ -307,7 +307,8 @@ def test_a_delivery_whose_task_was_lost_is_queued_again_once_stuck(
         received_at=timezone.now() - timedelta(seconds=120)
     )
 
-    calendly(WEBHOOK_PROCESS_INLINE=True, WEBHOOK_STUCK_AFTER=600)
+    calendly_tasks_inline(True)
+    calendly(WEBHOOK_STUCK_AFTER=600)
     assert retry_failed_deliveries() == 0
     calendly(WEBHOOK_STUCK_AFTER=60)
     assert retry_failed_deliveries() == 1

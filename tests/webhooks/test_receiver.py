@@ -240,7 +240,7 @@ def test_the_answer_queues_processing_on_commit_and_never_calls_calendly(
     sim,
     captured,
     recorder,
-    calendly,
+    calendly_tasks_inline,
     client,
     django_capture_on_commit_callbacks,
     django_assert_max_num_queries,
@@ -252,7 +252,7 @@ def test_the_answer_queues_processing_on_commit_and_never_calls_calendly(
     from calendly_integration.models import Invitee
     from calendly_integration.webhooks.drain import forget_queued_drain
 
-    calendly(WEBHOOK_PROCESS_INLINE=False)
+    calendly_tasks_inline(False)
     invitee_uri = book(sim)
     assert sim.wait_for_deliveries(10)
     [(path, body)] = recorder.bodies()

@@ -16,7 +16,8 @@ from django.utils.module_loading import import_string
 
 from calendly_integration.models import Invitee, WebhookDelivery, WebhookSubscription
 from calendly_integration.oauth import crypto
-from calendly_integration.webhooks.drain import DRAIN_TASK, forget_queued_drain
+from calendly_integration.queueing import DRAIN_DELIVERIES
+from calendly_integration.webhooks.drain import forget_queued_drain
 from calendly_integration.webhooks.lookup import find_subscription
 
 from .conftest import APP_KEY, book, post_signed
@@ -76,12 +77,12 @@ def test_a_signing_key_changed_elsewhere_is_used_at_once(client, subscription, u
 
 @pytest.mark.django_db
 def test_a_burst_of_deliveries_queues_one_drain_that_processes_them_all(
-    sim, captured, recorder, calendly, client, django_capture_on_commit_callbacks
+    sim, captured, recorder, calendly_tasks_inline, client, django_capture_on_commit_callbacks
 ):
     from django_q.brokers import get_broker
     from django_q.signing import SignedPackage
 
-    calendly(WEBHOOK_PROCESS_INLINE=False)
+    calendly_tasks_inline(False)
     invitees = {book(sim, hour=hour, name=f"Guest {hour}") for hour in (10, 11, 12)}
     assert sim.wait_for_deliveries(3)
     posts = recorder.bodies("invitee.created")
@@ -95,7 +96,7 @@ def test_a_burst_of_deliveries_queues_one_drain_that_processes_them_all(
         assert response.status_code == 200
 
     tasks = [(task_id, SignedPackage.loads(payload)) for task_id, payload in broker.dequeue()]
-    assert [task["func"] for _task_id, task in tasks] == [DRAIN_TASK]
+    assert [task["func"] for _task_id, task in tasks] == [DRAIN_DELIVERIES]
     [(task_id, task)] = tasks
     assert import_string(task["func"])(*task["args"]) == len(posts)  # what a worker does
     broker.acknowledge(task_id)
@@ -153,7 +154,7 @@ def test_the_plain_insert_refuses_what_is_not_a_field():
 
 @pytest.mark.django_db
 def test_a_broker_that_cannot_be_reached_still_gets_the_delivery_stored_and_answered(
-    client, url, calendly, monkeypatch, caplog, django_capture_on_commit_callbacks
+    client, url, calendly_tasks_inline, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
     """Storing is what counts: the sweep of stuck deliveries queues it once a broker is back."""
     import socket
@@ -161,7 +162,7 @@ def test_a_broker_that_cannot_be_reached_still_gets_the_delivery_stored_and_answ
     import redis
     from django_q.brokers.redis_broker import Redis as RedisBroker
 
-    from calendly_integration.webhooks import dispatch
+    from calendly_integration import queueing
 
     with socket.socket() as sock:  # a port where nothing listens
         sock.bind(("127.0.0.1", 0))
@@ -169,8 +170,8 @@ def test_a_broker_that_cannot_be_reached_still_gets_the_delivery_stored_and_answ
     unreachable = RedisBroker.__new__(RedisBroker)
     unreachable.list_key, unreachable.cache, unreachable._info = "django_q:gone:q", None, None
     unreachable.connection = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
-    monkeypatch.setattr(dispatch, "_broker", unreachable)
-    calendly(WEBHOOK_PROCESS_INLINE=False)
+    monkeypatch.setattr(queueing, "_broker", unreachable)
+    calendly_tasks_inline(False)
     forget_queued_drain()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -9,6 +9,7 @@ from calendly_integration.models import Connection, SyncRun, WebhookSubscription
 from calendly_integration.oauth.connect import save_connection
 from calendly_integration.oauth.disconnect import disconnect
 from calendly_integration.tasks import ensure_webhook_schedules
+from calendly_integration.webhooks import callback_tokens
 from calendly_integration.webhooks.signature import verify_signature
 from calendly_integration.webhooks.subscriptions import (
     WebhooksNotConfigured,
@@ -138,28 +139,60 @@ def test_a_subscription_that_vanished_is_recreated_and_a_sync_fills_the_gap(sim,
     assert SyncRun.objects.filter(connection=connection).exists()
 
 
-def test_orphans_pointing_at_our_receiver_are_deleted(sim, connection):
-    orphan_url = callback_url("token-from-a-restored-database")
+def subscribe_elsewhere(connection: Connection, sim, url: str) -> None:
+    """Make a subscription at Calendly behind our back (as another site or an old database did)."""
     with CalendlyClient.from_settings(connection.access_token) as client:
         client.create_webhook_subscription(
-            url=orphan_url,
+            url=url,
             events=["invitee.created"],
             organization=sim.organization_uri,
             scope="user",
             user=sim.owner.uri,
         )
-        client.create_webhook_subscription(
-            url="https://elsewhere.example/hook",
-            events=["invitee.created"],
-            organization=sim.organization_uri,
-            scope="user",
-            user=sim.owner.uri,
-        )
+
+
+def test_orphans_this_site_made_are_deleted(sim, connection):
+    """A database reset or restored forgot a subscription this site made: the check deletes it
+    (its token carries this site's signature), and leaves other receivers' alone."""
+    [forgotten] = ensure_subscriptions(connection)
+    WebhookSubscription.objects.all().delete()
+    subscribe_elsewhere(connection, sim, "https://elsewhere.example/hook")
 
     [subscription] = ensure_subscriptions(connection)
 
+    assert subscription.callback_url != forgotten.callback_url
     urls = sorted(h["callback_url"] for h in remote(sim))
     assert urls == sorted([subscription.callback_url, "https://elsewhere.example/hook"])
+
+
+def test_another_sites_subscription_to_the_same_base_url_survives(sim, connection, settings):
+    """Two sites (say production and a staging copy) with the same PUBLIC_BASE_URL and Calendly
+    user: neither takes the other's subscription for an orphan."""
+    ours_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-other-sites-own-secret-key-0123456789-abcdefghijklmnop"
+    theirs = callback_url(callback_tokens.issue())
+    settings.SECRET_KEY = ours_key
+    subscribe_elsewhere(connection, sim, theirs)
+    subscribe_elsewhere(connection, sim, callback_url("token-made-before-tokens-were-signed"))
+
+    [subscription] = ensure_subscriptions(connection)
+    ensure_subscriptions(connection)
+
+    urls = {h["callback_url"] for h in remote(sim)}
+    assert urls == {
+        subscription.callback_url,
+        theirs,
+        callback_url("token-made-before-tokens-were-signed"),
+    }
+
+
+def test_a_rotated_secret_key_still_knows_its_own_tokens(settings):
+    token = callback_tokens.issue()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-newer-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+    assert callback_tokens.is_ours(token)
+    settings.SECRET_KEY_FALLBACKS = []
+    assert not callback_tokens.is_ours(token)
 
 
 def test_delete_removes_them_at_calendly_and_here(sim, connection):
@@ -318,3 +351,50 @@ def test_the_delete_command_pauses_the_heal_and_the_ensure_command_lifts_it(sim,
     call_command("calendly_webhooks", "ensure", "--connection", str(connection.pk))
     assert len(remote(sim)) == 1
     assert check_all_subscriptions() == 1
+
+
+def test_a_rate_limited_ensure_task_runs_again_when_calendlys_window_resets(sim, connection):
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from calendly_integration.queueing import ENSURE_WEBHOOKS
+    from calendly_integration.tasks import ensure_webhook_subscriptions
+
+    sim.faults.rate_limit_next(1, retry_after=45)
+
+    result = ensure_webhook_subscriptions(connection.pk)
+
+    assert result["status"] == "rate_limited"
+    schedule = Schedule.objects.get()
+    assert (schedule.func, schedule.args, schedule.schedule_type) == (
+        ENSURE_WEBHOOKS,
+        f"({connection.pk},)",
+        Schedule.ONCE,
+    )
+    assert 35 < (schedule.next_run - timezone.now()).total_seconds() <= 46
+    assert remote(sim) == []
+
+    sim.faults.rate_limit_next(1, retry_after=90)
+    ensure_webhook_subscriptions(connection.pk)
+    assert Schedule.objects.count() == 1, "one retry per task and arguments, moved"
+    assert (Schedule.objects.get().next_run - timezone.now()).total_seconds() > 80
+
+    [uri] = ensure_webhook_subscriptions(connection.pk)  # what the schedule runs
+    assert [h["uri"] for h in remote(sim)] == [uri]
+
+
+def test_a_rate_limit_on_the_role_check_keeps_the_organization_subscription(
+    sim, connection, calendly
+):
+    from calendly_integration.client import RateLimited
+
+    calendly(WEBHOOK_ORGANIZATION_SCOPE=True)
+    ensure_subscriptions(connection)
+    sim.faults.rate_limit_next(1, retry_after=45)  # the memberships call: who is an admin
+
+    with pytest.raises(RateLimited):
+        ensure_subscriptions(connection)
+
+    scopes = sorted(WebhookSubscription.objects.values_list("scope", flat=True))
+    assert scopes == ["organization", "user"]
+    assert sorted(h["scope"] for h in remote(sim)) == ["organization", "user"]

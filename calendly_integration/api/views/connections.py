@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext
-from django_q.tasks import async_task
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework import status as http
@@ -24,18 +22,14 @@ from calendly_integration.api.serializers.connections import (
     SyncRequestSerializer,
 )
 from calendly_integration.api.views.base import GenericViewSet
-from calendly_integration.client import CalendlyError
+from calendly_integration.exceptions import InvalidPersonalAccessToken
 from calendly_integration.models import Connection, SyncRun, SyncState
-from calendly_integration.oauth.connect import connect_personal_access_token
-from calendly_integration.oauth.disconnect import disconnect
-from calendly_integration.oauth.errors import (
-    ConnectionUnusable,
-    InvalidPersonalAccessToken,
-    NeedsReauth,
+from calendly_integration.services.connections import (
+    connect_personal_access_token,
+    disconnect,
+    live_check,
+    request_sync,
 )
-from calendly_integration.oauth.tokens import client_for_connection
-from calendly_integration.services.errors import describe_error
-from calendly_integration.tasks import SYNC_TASK
 
 
 class ConnectionViewSet(
@@ -82,12 +76,8 @@ class ConnectionViewSet(
         connection = self.get_object()
         serializer = SyncRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if connection.needs_reauth:
-            raise NeedsReauth(connection_id=connection.pk)
         full = serializer.validated_data["full"]
-        task_id = async_task(
-            SYNC_TASK, connection.pk, full=full, task_name=f"calendly-sync-{connection.pk}"
-        )
+        task_id = request_sync(connection, full=full)
         return Response(
             {"task_id": str(task_id), "connection": connection.pk, "full": full},
             status=http.HTTP_202_ACCEPTED,
@@ -100,7 +90,7 @@ class ConnectionViewSet(
         connection = self.get_object()
         last_run = SyncRun.objects.filter(connection=connection).order_by("-started_at").first()
         state = SyncState.objects.filter(connection=connection).first()
-        reachable, error, rate_limit = _live_check(connection)
+        live = live_check(connection)
         body = {
             "connection": connection,
             "token_expires_at": connection.expires_at,
@@ -109,9 +99,9 @@ class ConnectionViewSet(
             "last_sync": _run_summary(last_run),
             "last_successful_sync_at": state.last_success_at if state else None,
             "webhooks": connection.webhook_subscriptions.order_by("scope"),
-            "calendly_reachable": reachable,
-            "calendly_error": error,
-            "rate_limit": rate_limit,
+            "calendly_reachable": live.reachable,
+            "calendly_error": live.error,
+            "rate_limit": live.rate_limit,
         }
         return Response(ConnectionStatusSerializer(body).data)
 
@@ -130,25 +120,3 @@ def _run_summary(run: SyncRun | None) -> dict[str, Any] | None:
         "removed": run.removed,
         "error": run.error,
     }
-
-
-def _live_check(connection: Connection) -> tuple[bool, str, dict[str, Any] | None]:
-    """Ask Calendly who this is: (answered, what went wrong, rate limit after the call)."""
-    if not connection.is_usable:
-        return False, gettext("The connection needs to be reconnected."), None
-    client = client_for_connection(connection)
-    try:
-        client.get_current_user()
-    except (CalendlyError, ConnectionUnusable) as exc:
-        described = describe_error(exc)
-        return False, described.message if described else str(exc), _rate_limit(client)
-    finally:
-        client.close()
-    return True, "", _rate_limit(client)
-
-
-def _rate_limit(client: Any) -> dict[str, Any] | None:
-    info = client.rate_limit
-    if info is None:
-        return None
-    return {"limit": info.limit, "remaining": info.remaining, "reset_seconds": info.reset_seconds}

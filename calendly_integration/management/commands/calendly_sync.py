@@ -5,7 +5,9 @@
     manage.py calendly_sync --connection 3 --since 2026-01-01 --until 2026-03-31
 
 The same engine as the background task, with the same lease: while the queue is syncing a
-connection this command says so and moves on.
+connection this command says so and moves on. When Calendly's rate limit stops a sync, the command
+says how long Calendly asked it to wait and when the sync resumes, waits, and resumes it from the
+last saved page (``--no-wait`` stops instead, and says when running it again will get further).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext
 
+from calendly_integration.management.rate_limits import clock, seconds_until, sleep_until
 from calendly_integration.models import Connection, SyncRun
 from calendly_integration.sync import sync_connection
 from calendly_integration.sync.progress import ProgressBar
@@ -43,6 +46,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="No progress bar even on a terminal."
         )
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="Stop at Calendly's rate limit instead of waiting for it to reset.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         since = _date(options["since"]) if options["since"] else None
@@ -54,19 +62,7 @@ class Command(BaseCommand):
         connections = self._connections(options)
         runs = []
         for connection in connections:
-            bar = ProgressBar(
-                self.stdout,
-                label=f"#{connection.pk}",
-                enabled=False if options["no_progress"] else None,
-            )
-            try:
-                run = sync_connection(
-                    connection.pk, full=options["full"], since=since, until=until, progress=bar
-                )
-            finally:
-                bar.close()
-            runs.append(run)
-            self._report(connection, run)
+            runs.append(self._sync(connection, options, since, until))
         failed = [run for run in runs if run.status in (SyncRun.Status.FAILED,)]
         self.stdout.write(
             gettext("%(n)s connection(s) synced: %(ok)s complete, %(failed)s failed.")
@@ -94,15 +90,60 @@ class Command(BaseCommand):
             )
         return [found[pk] for pk in ids]
 
+    def _sync(
+        self,
+        connection: Connection,
+        options: dict[str, Any],
+        since: date | None,
+        until: date | None,
+    ) -> SyncRun:
+        """Sync one connection to the end, waiting out rate limits unless ``--no-wait``."""
+        while True:
+            bar = ProgressBar(
+                self.stdout,
+                label=f"#{connection.pk}",
+                enabled=False if options["no_progress"] else None,
+            )
+            try:
+                run = sync_connection(
+                    connection.pk, full=options["full"], since=since, until=until, progress=bar
+                )
+            finally:
+                bar.close()
+            self._report(connection, run)
+            if run.status != SyncRun.Status.RATE_LIMITED or run.retry_at is None:
+                return run
+            if options["no_wait"]:
+                self.stdout.write(
+                    gettext(
+                        "  Calendly takes requests again in %(seconds)s s, at %(time)s: run this "
+                        "command again then and it continues where it stopped."
+                    )
+                    % {"seconds": seconds_until(run.retry_at), "time": clock(run.retry_at)}
+                )
+                return run
+            self.stdout.write(
+                gettext("  Waiting %(seconds)s s for Calendly; the sync resumes at %(time)s.")
+                % {"seconds": seconds_until(run.retry_at), "time": clock(run.retry_at)}
+            )
+            sleep_until(run.retry_at)
+
     def _report(self, connection: Connection, run: SyncRun) -> None:
         style = {
             SyncRun.Status.SUCCEEDED: self.style.SUCCESS,
             SyncRun.Status.FAILED: self.style.ERROR,
         }.get(run.status, self.style.WARNING)
         seconds = run.duration.total_seconds() if run.duration else 0.0
+        headline = (
+            gettext(
+                "Connection %(pk)s (%(who)s): stopped by Calendly's rate limit after %(seconds).1f s"
+            )
+            if run.status == SyncRun.Status.RATE_LIMITED
+            else gettext("Connection %(pk)s (%(who)s): %(status)s in %(seconds).1f s")
+        )
         self.stdout.write(
             style(
-                gettext("Connection %(pk)s (%(who)s): %(status)s in %(seconds).1f s")
+                headline
                 % {
                     "pk": connection.pk,
                     "who": connection.name or connection.email or connection.calendly_user_uri,
@@ -134,10 +175,5 @@ class Command(BaseCommand):
             self.stdout.write(f"    {kind}: {shown}")
         for warning in run.warnings:
             self.stdout.write(self.style.WARNING(f"  {warning}"))
-        if run.error:
+        if run.error and run.status != SyncRun.Status.RATE_LIMITED:
             self.stdout.write(self.style.ERROR(f"  {run.error_type}: {run.error}"))
-        if run.retry_at:
-            self.stdout.write(
-                gettext("  Run it again after %(when)s to continue.")
-                % {"when": run.retry_at.isoformat(timespec="seconds")}
-            )

@@ -3,7 +3,8 @@
 - ``list``: our subscriptions (state, scope, connection, URI) and the delivery log's counts.
 - ``ensure [--connection ID ...]``: create, check or heal subscriptions (all active connections
   by default), as the periodic check does, but now and in the foreground; it also brings back
-  subscriptions deleted on purpose.
+  subscriptions deleted on purpose. Calendly's rate limit is waited out (the command says for
+  how long and when it carries on), not reported as a failure.
 - ``delete --connection ID ... | --all``: delete subscriptions at Calendly and here; the periodic
   check leaves them deleted until ``ensure`` (or the API or the admin) asks for them again.
 - ``replay [--since 2h|3d|2026-11-01] [--status failed ...] [--id N ...]``: process stored
@@ -23,12 +24,21 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from calendly_integration.client import CalendlyError
+from calendly_integration.exceptions import (
+    CalendlyError,
+    ConnectionUnusable,
+    RateLimited,
+    WebhooksNotConfigured,
+)
+from calendly_integration.management.rate_limits import (
+    clock,
+    resume_time,
+    seconds_until,
+    sleep_until,
+)
 from calendly_integration.models import Connection, WebhookDelivery, WebhookSubscription
-from calendly_integration.oauth.errors import ConnectionUnusable
 from calendly_integration.webhooks.processing import process_delivery
 from calendly_integration.webhooks.subscriptions import (
-    WebhooksNotConfigured,
     delete_subscriptions,
     ensure_subscriptions,
     pause_subscriptions,
@@ -112,7 +122,7 @@ class Command(BaseCommand):
         failures = 0
         for conn in connections:
             try:
-                ensured = ensure_subscriptions(conn)
+                ensured = self._ensure(conn)
             except WebhooksNotConfigured as exc:
                 raise CommandError(str(exc)) from None
             except (CalendlyError, ConnectionUnusable) as exc:
@@ -123,6 +133,22 @@ class Command(BaseCommand):
                 self.stdout.write(f"connection {conn.pk}: {sub.scope} {sub.state} {sub.uri}")
         if failures:
             raise CommandError(_("%(n)s connection(s) could not be ensured.") % {"n": failures})
+
+    def _ensure(self, connection: Connection) -> list[WebhookSubscription]:
+        """``ensure_subscriptions``, waiting for Calendly whenever its rate limit stops it."""
+        while True:
+            try:
+                return ensure_subscriptions(connection)
+            except RateLimited as exc:
+                resume = resume_time(exc.retry_after)
+                self.stdout.write(
+                    _(
+                        "connection %(pk)s: Calendly's rate limit; waiting %(seconds)s s, "
+                        "continuing at %(time)s."
+                    )
+                    % {"pk": connection.pk, "seconds": seconds_until(resume), "time": clock(resume)}
+                )
+                sleep_until(resume)
 
     def do_delete(self, connection: list[int], all: bool, **options: Any) -> None:
         if not connection and not all:

@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.generic import TemplateView, View
-from django_q.tasks import async_task
 
 from calendly_integration.models import Connection, EventHost, ScheduledEvent, SyncRun
-from calendly_integration.tasks import SYNC_TASK
+from calendly_integration.services.connections import request_sync
 
 EVENTS_PER_PAGE = 10
 
@@ -83,12 +82,7 @@ class SyncNowView(LoginRequiredMixin, View):
                 request, gettext("Reconnect this Calendly account before syncing it again.")
             )
         else:
-            async_task(
-                SYNC_TASK,
-                connection.pk,
-                task_name=f"calendly-sync-{connection.pk}",
-                group="calendly-sync",
-            )
+            request_sync(connection)
             messages.success(
                 request,
                 gettext(

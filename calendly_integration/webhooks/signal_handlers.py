@@ -1,4 +1,4 @@
-"""Signal receivers that tie webhooks to the rest of the app (connected in ``AppConfig.ready``).
+"""Signal handlers that tie webhooks to the rest of the app (connected in ``AppConfig.ready``).
 
 - A connection made or renewed gets its subscriptions (``ensure_subscriptions``, queued after the
   connection's row is committed) when the site has a ``PUBLIC_BASE_URL``.
