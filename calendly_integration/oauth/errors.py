@@ -11,6 +11,9 @@ from django.utils.translation import gettext
 
 from calendly_integration.client.errors import InsufficientScope
 
+# Raised by ``calendly_integration.crypto`` (below the models); callers branch on it from here too.
+from calendly_integration.crypto import TokenDecryptionError as TokenDecryptionError
+
 
 class ConnectionUnusable(Exception):
     """The connection has no usable token; ``connection_id`` says which one."""
@@ -72,7 +75,3 @@ def _missing_scope(missing_scopes: list[str], connection_id: int | None) -> Miss
 
 class InvalidPersonalAccessToken(Exception):
     """Calendly did not accept a personal access token offered to connect; nothing was stored."""
-
-
-class TokenDecryptionError(Exception):
-    """A stored token cannot be decrypted with any configured key (a key was removed too early)."""

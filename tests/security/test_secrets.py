@@ -24,8 +24,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calendly_integration.client import CalendlyError
+from calendly_integration.crypto import configured_keys
 from calendly_integration.models import Connection, WebhookSubscription
-from calendly_integration.oauth.crypto import configured_keys
 from calendly_integration.oauth.errors import NeedsReauth
 from calendly_integration.oauth.tokens import client_for_connection, get_valid_token
 from calendly_integration.sync import sync_connection
