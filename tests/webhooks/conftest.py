@@ -91,10 +91,9 @@ def recorder() -> Iterator[Recorder]:
 
 
 @pytest.fixture
-def sim(calendly_simulator, calendly_settings_for_simulator):
-    """The simulator, with CALENDLY pointing at it and webhooks processed inline."""
-    calendly_settings_for_simulator.update(WEBHOOK_PROCESS_INLINE=True)
-    return calendly_simulator
+def sim_calendly() -> dict[str, Any]:
+    """Webhooks processed inline, in the receiver's request."""
+    return {"WEBHOOK_PROCESS_INLINE": True}
 
 
 @pytest.fixture
@@ -106,11 +105,6 @@ def calendly(settings) -> Callable[..., dict[str, Any]]:
         return settings.CALENDLY
 
     return change
-
-
-@pytest.fixture
-def owner(django_user_model):
-    return django_user_model.objects.create_user("olivia", "olivia@example.com", "pw")
 
 
 @pytest.fixture
