@@ -1,162 +1,23 @@
-"""Admin actions that act on Calendly, always through a confirmation page.
+"""Confirmed actions in a ModelAdmin: its action menu, the page URL, the buttons on a row's page.
 
-Django's own actions run the moment they are picked. Ours change things at Calendly (and tell
-invitees), so picking one only redirects to a confirmation page (``confirmation.py``) that says,
-row by row, what will happen or why a row will be skipped, and asks for what the action needs
-(a cancellation reason, how many links). The selected ids travel in the query string, so that
-page is a plain GET that can be reloaded; only its POST acts. Each row then gets its own result
-message: done, skipped and why, failed and why, with Calendly's errors turned into sentences
-(``errors.py``) instead of a 500 page.
-
-An action names the model permission it needs; users without it do not see the action and get
-a 403 from its page.
+Picking one of our actions in the list only redirects to its confirmation page
+(``confirmation.py``, which does everything else). The selected ids travel in the query string, so
+that page is a plain GET that can be reloaded; only its POST acts. An action names the model
+permission it needs; users without it do not see the action (here) and get a 403 from its page.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
-from django.utils.translation import gettext_lazy as _
 
-from calendly_integration.admin.errors import staff_message
-
-logger = logging.getLogger(__name__)
-
-SUCCESS = "success"
-SKIPPED = "skipped"
-FAILED = "failed"
-
-MESSAGE_LEVELS = {SUCCESS: messages.SUCCESS, SKIPPED: messages.WARNING, FAILED: messages.ERROR}
-
-
-@dataclass
-class Plan:
-    """What the action will do to one row, or why it will leave it alone."""
-
-    obj: models.Model
-    will: str = ""
-    skip_reason: str = ""
-
-    @property
-    def skipped(self) -> bool:
-        return bool(self.skip_reason)
-
-
-@dataclass
-class RowResult:
-    """What happened to one row; ``details`` carries what a result page shows (new URLs)."""
-
-    obj: models.Model
-    outcome: str
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return {
-            SUCCESS: gettext("Done"),
-            SKIPPED: gettext("Skipped"),
-            FAILED: gettext("Failed"),
-        }[self.outcome]
-
-
-class ConfirmedAction:
-    """One action: its label, permission, form, per-row plan and per-row work.
-
-    Subclasses set the class attributes and implement ``perform``; ``plan`` says what will
-    happen (or why a row is skipped) and is asked again right before acting, so a row that
-    changed since the page was shown is still skipped correctly.
-    """
-
-    name: ClassVar[str]
-    label: ClassVar[Any]
-    #: Codename of the model permission needed, e.g. "change_scheduledevent".
-    permission: ClassVar[str]
-    intro: ClassVar[Any] = ""
-    confirm_label: ClassVar[Any] = _("Yes, go ahead")
-    form_class: ClassVar[type[forms.Form]] = forms.Form
-    #: Most rows one confirmation may act on (each costs at least one call to Calendly).
-    max_rows: ClassVar[int] = 200
-    template_name: ClassVar[str] = "admin/calendly_integration/confirm_action.html"
-
-    def __init__(self, model_admin: Any, request: HttpRequest) -> None:
-        self.model_admin = model_admin
-        self.request = request
-
-    @classmethod
-    def allowed(cls, request: HttpRequest, model: type[models.Model]) -> bool:
-        return request.user.has_perm(f"{model._meta.app_label}.{cls.permission}")
-
-    def queryset(self, queryset: models.QuerySet) -> models.QuerySet:
-        """The selected rows, with whatever ``plan`` and ``perform`` read joined in."""
-        return queryset
-
-    def plan(self, obj: Any) -> Plan:
-        return Plan(obj, will=str(self.label))
-
-    def perform(self, obj: Any, data: dict[str, Any]) -> RowResult:
-        raise NotImplementedError
-
-    def respond(self, results: list[RowResult]) -> HttpResponse | None:
-        """A page to show after acting, or ``None`` to go back to the list."""
-        return None
-
-    # Results.
-
-    def done(self, obj: Any, message: str, **details: Any) -> RowResult:
-        return RowResult(obj, SUCCESS, message, details)
-
-    def skip(self, obj: Any, reason: str) -> RowResult:
-        return RowResult(obj, SKIPPED, reason)
-
-    def fail(self, obj: Any, reason: str, **details: Any) -> RowResult:
-        return RowResult(obj, FAILED, reason, details)
-
-    def run(self, obj: Any, data: dict[str, Any]) -> RowResult:
-        """Plan again, then act on one row; every error becomes a failed row, never a 500."""
-        plan = self.plan(obj)
-        if plan.skipped:
-            return self.skip(obj, plan.skip_reason)
-        try:
-            return self.perform(obj, data)
-        except Exception as exc:
-            known, message = staff_message(exc)
-            if not known:
-                logger.exception("Admin action %s failed on %r", self.name, obj)
-            return self.fail(obj, message)
-
-
-def report(request: HttpRequest, action: ConfirmedAction, results: list[RowResult]) -> None:
-    """A summary message, then one message per row at the level of its outcome."""
-    counts = dict.fromkeys(MESSAGE_LEVELS, 0)
-    for result in results:
-        counts[result.outcome] += 1
-    summary = gettext("%(action)s: %(done)s done, %(skipped)s skipped, %(failed)s failed.") % {
-        "action": action.label,
-        "done": counts[SUCCESS],
-        "skipped": counts[SKIPPED],
-        "failed": counts[FAILED],
-    }
-    level = messages.ERROR if counts[FAILED] else messages.SUCCESS
-    if not counts[FAILED] and not counts[SUCCESS]:
-        level = messages.WARNING
-    messages.add_message(request, level, summary)
-    for result in results:
-        messages.add_message(
-            request,
-            MESSAGE_LEVELS[result.outcome],
-            gettext("%(object)s — %(outcome)s: %(message)s")
-            % {"object": result.obj, "outcome": result.label, "message": result.message},
-        )
+from calendly_integration.admin.confirmation import ConfirmedAction
 
 
 def confirmation_url_name(model: type[models.Model]) -> str:
@@ -217,9 +78,11 @@ class ConfirmedActionsMixin:
         ]
 
     def confirm_action_view(self, request: HttpRequest, action: str) -> HttpResponse:
-        from calendly_integration.admin.confirmation import confirm_action
-
-        return confirm_action(self, request, action)
+        """The confirmation page of one action (``ConfirmedAction.page``)."""
+        action_class = self.get_confirmed_action(action)
+        if action_class is None:
+            raise Http404(gettext("No such action."))
+        return action_class(self, request).page()
 
 
 def _redirector(action: type[ConfirmedAction]) -> Any:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from calendly_integration.admin.actions import ConfirmedAction, Plan, RowResult
+from calendly_integration.admin.confirmation import ConfirmedAction, RowResult
 from calendly_integration.conf import calendly_settings
 from calendly_integration.models import Connection, SyncState
 from calendly_integration.oauth.disconnect import disconnect
@@ -47,17 +46,14 @@ class SyncNow(ConfirmedAction):
         "runs list shows how it went."
     )
     confirm_label = _("Queue the syncs")
+    will = _("A sync will be queued.")
+    select_related = ("sync_state",)
 
-    def queryset(self, queryset: QuerySet) -> QuerySet:
-        return queryset.select_related("sync_state")
-
-    def plan(self, obj: Connection) -> Plan:
+    def skip_reason(self, obj: Connection) -> str:
         reason = unusable_reason(obj)
         if not reason and _sync_running(obj):
             reason = gettext("a sync of it is running right now.")
-        if reason:
-            return Plan(obj, skip_reason=reason)
-        return Plan(obj, will=gettext("A sync will be queued."))
+        return reason
 
     def perform(self, obj: Connection, data: dict[str, Any]) -> RowResult:
         request_sync(obj)
@@ -73,12 +69,10 @@ class EnsureWebhooks(ConfirmedAction):
         "recreates disabled ones (a recreated one also queues a catch-up sync)."
     )
     confirm_label = _("Ensure the subscriptions")
+    will = _("Its subscriptions will be checked and healed.")
 
-    def plan(self, obj: Connection) -> Plan:
-        reason = unusable_reason(obj)
-        if reason:
-            return Plan(obj, skip_reason=reason)
-        return Plan(obj, will=gettext("Its subscriptions will be checked and healed."))
+    def skip_reason(self, obj: Connection) -> str:
+        return unusable_reason(obj)
 
     def perform(self, obj: Connection, data: dict[str, Any]) -> RowResult:
         require_scopes(obj, *WEBHOOK_SCOPES)
@@ -106,14 +100,13 @@ class RefreshToken(ConfirmedAction):
         "replaces too)."
     )
     confirm_label = _("Refresh the tokens")
+    will = _("Its access token will be refreshed.")
 
-    def plan(self, obj: Connection) -> Plan:
+    def skip_reason(self, obj: Connection) -> str:
         reason = unusable_reason(obj)
         if not reason and obj.kind == Connection.Kind.PAT:
             reason = gettext("a personal access token does not expire and cannot be refreshed.")
-        if reason:
-            return Plan(obj, skip_reason=reason)
-        return Plan(obj, will=gettext("Its access token will be refreshed."))
+        return reason
 
     def perform(self, obj: Connection, data: dict[str, Any]) -> RowResult:
         get_valid_token(obj.pk, force=True)
@@ -131,6 +124,7 @@ class Disconnect(ConfirmedAction):
     label = _("Disconnect (revoke the tokens at Calendly)")
     permission = "delete_connection"
     confirm_label = _("Disconnect")
+    will = _("Will be disconnected and its tokens revoked.")
 
     @property
     def intro(self) -> str:  # type: ignore[override]
@@ -145,10 +139,8 @@ class Disconnect(ConfirmedAction):
             )
         return text
 
-    def plan(self, obj: Connection) -> Plan:
-        if obj.is_revoked:
-            return Plan(obj, skip_reason=gettext("already disconnected."))
-        return Plan(obj, will=gettext("Will be disconnected and its tokens revoked."))
+    def skip_reason(self, obj: Connection) -> str:
+        return gettext("already disconnected.") if obj.is_revoked else ""
 
     def perform(self, obj: Connection, data: dict[str, Any]) -> RowResult:
         result = disconnect(obj)

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from calendly_integration.admin.actions import ConfirmedAction, Plan, RowResult
+from calendly_integration.admin.confirmation import ConfirmedAction, RowResult
 from calendly_integration.client.scheduled_events import MAX_REASON_LENGTH
 from calendly_integration.models import Invitee, ScheduledEvent
 from calendly_integration.oauth.tokens import client_for_connection
@@ -47,20 +46,19 @@ class CancelOnCalendly(ConfirmedAction):
     confirm_label = _("Cancel these events")
     form_class = CancelForm
 
-    def plan(self, obj: ScheduledEvent) -> Plan:
+    def skip_reason(self, obj: ScheduledEvent) -> str:
         if obj.is_canceled:
-            return Plan(obj, skip_reason=gettext("already canceled."))
+            return gettext("already canceled.")
         if obj.removed_at:
-            return Plan(obj, skip_reason=gettext("Calendly no longer lists this event."))
-        return Plan(
-            obj,
-            will=ngettext(
-                "Will be canceled at Calendly; %(count)d invitee will be told.",
-                "Will be canceled at Calendly; %(count)d invitees will be told.",
-                obj.invitees_active,
-            )
-            % {"count": obj.invitees_active},
-        )
+            return gettext("Calendly no longer lists this event.")
+        return ""
+
+    def describe(self, obj: ScheduledEvent) -> str:
+        return ngettext(
+            "Will be canceled at Calendly; %(count)d invitee will be told.",
+            "Will be canceled at Calendly; %(count)d invitees will be told.",
+            obj.invitees_active,
+        ) % {"count": obj.invitees_active}
 
     def perform(self, obj: ScheduledEvent, data: dict[str, Any]) -> RowResult:
         try:
@@ -76,9 +74,7 @@ class RefreshFromCalendly(ConfirmedAction):
     permission = "change_scheduledevent"
     intro = _("Reads each event and its invitees from Calendly again, now. Nothing changes there.")
     confirm_label = _("Refresh")
-
-    def plan(self, obj: ScheduledEvent) -> Plan:
-        return Plan(obj, will=gettext("Will be read again from Calendly, with its invitees."))
+    will = _("Will be read again from Calendly, with its invitees.")
 
     def perform(self, obj: ScheduledEvent, data: dict[str, Any]) -> RowResult:
         connection = connection_for_event(obj, self.request.user, READ_SCOPE)
@@ -102,18 +98,17 @@ class MarkNoShow(ConfirmedAction):
     permission = "change_invitee"
     intro = _("Calendly records each invitee as not having shown up to their meeting.")
     confirm_label = _("Mark as no-show")
+    will = _("Will be marked as a no-show at Calendly.")
+    select_related = ("event",)
 
-    def queryset(self, queryset: QuerySet) -> QuerySet:
-        return queryset.select_related("event")
-
-    def plan(self, obj: Invitee) -> Plan:
+    def skip_reason(self, obj: Invitee) -> str:
         if obj.is_no_show:
-            return Plan(obj, skip_reason=gettext("already marked as a no-show."))
+            return gettext("already marked as a no-show.")
         if obj.status == Invitee.Status.CANCELED:
-            return Plan(obj, skip_reason=gettext("canceled their booking."))
+            return gettext("canceled their booking.")
         if obj.event.start_time and obj.event.start_time > timezone.now():
-            return Plan(obj, skip_reason=gettext("the meeting has not started yet."))
-        return Plan(obj, will=gettext("Will be marked as a no-show at Calendly."))
+            return gettext("the meeting has not started yet.")
+        return ""
 
     def perform(self, obj: Invitee, data: dict[str, Any]) -> RowResult:
         mark_no_show(obj, self.request.user)
@@ -126,14 +121,11 @@ class UnmarkNoShow(ConfirmedAction):
     permission = "change_invitee"
     intro = _("Calendly removes the no-show mark of each invitee.")
     confirm_label = _("Remove the no-show marks")
+    will = _("The no-show mark will be removed at Calendly.")
+    select_related = ("event",)
 
-    def queryset(self, queryset: QuerySet) -> QuerySet:
-        return queryset.select_related("event")
-
-    def plan(self, obj: Invitee) -> Plan:
-        if not obj.is_no_show:
-            return Plan(obj, skip_reason=gettext("not marked as a no-show."))
-        return Plan(obj, will=gettext("The no-show mark will be removed at Calendly."))
+    def skip_reason(self, obj: Invitee) -> str:
+        return "" if obj.is_no_show else gettext("not marked as a no-show.")
 
     def perform(self, obj: Invitee, data: dict[str, Any]) -> RowResult:
         unmark_no_show(obj, self.request.user)

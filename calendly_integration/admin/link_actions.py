@@ -11,12 +11,10 @@ import logging
 from typing import Any
 
 from django import forms
-from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from calendly_integration.admin.actions import ConfirmedAction, Plan, RowResult
+from calendly_integration.admin.confirmation import ConfirmedAction, RowResult
 from calendly_integration.admin.errors import staff_message
 from calendly_integration.client import prefilled_booking_url
 from calendly_integration.client.tracking import UTM_KEYS
@@ -78,34 +76,25 @@ class SingleUseLinksForm(PrefillForm):
     field_order = ("count",)
 
 
-class LinksResultPage:
-    """Renders the results of a link action: per event type, its new URLs with copy buttons."""
+class BookingLinksAction(ConfirmedAction):
+    """An action that hands out booking links: skips what cannot be booked, ends on a page
+    listing, per event type, its new URLs (``details["urls"]``) with copy buttons."""
 
-    template_name = "admin/calendly_integration/booking_links.html"
+    result_template_name = "admin/calendly_integration/booking_links.html"
 
-    def render(self, action: ConfirmedAction, results: list[RowResult]) -> HttpResponse:
-        model_admin = action.model_admin
-        context = {
-            **model_admin.admin_site.each_context(action.request),
-            "title": action.label,
-            "subtitle": None,
-            "opts": model_admin.model._meta,
-            "results": results,
-            "links_total": sum(len(r.details.get("urls", ())) for r in results),
-        }
-        return TemplateResponse(action.request, self.template_name, context)
+    def skip_reason(self, obj: EventType) -> str:
+        """Why links for this event type would not work ("" when they would)."""
+        if obj.removed_at or obj.deleted_at:
+            return gettext("deleted at Calendly.")
+        if not obj.active:
+            return gettext("inactive at Calendly, so it cannot be booked.")
+        return ""
 
-
-def _bookable(event_type: EventType) -> str:
-    """Why links for this event type would not work ("" when they would)."""
-    if event_type.removed_at or event_type.deleted_at:
-        return gettext("deleted at Calendly.")
-    if not event_type.active:
-        return gettext("inactive at Calendly, so it cannot be booked.")
-    return ""
+    def result_context(self, results: list[RowResult]) -> dict[str, Any]:
+        return {"links_total": sum(len(r.details.get("urls", ())) for r in results)}
 
 
-class CreateSingleUseLinks(ConfirmedAction):
+class CreateSingleUseLinks(BookingLinksAction):
     name = "create_single_use_links"
     label = _("Create single-use booking links")
     permission = "add_schedulinglink"
@@ -114,14 +103,9 @@ class CreateSingleUseLinks(ConfirmedAction):
         "on the next page, ready to copy."
     )
     confirm_label = _("Create the links")
+    will = _("New single-use links will be created at Calendly.")
     form_class = SingleUseLinksForm
     max_rows = 50
-
-    def plan(self, obj: EventType) -> Plan:
-        reason = _bookable(obj)
-        if reason:
-            return Plan(obj, skip_reason=reason)
-        return Plan(obj, will=gettext("New single-use links will be created at Calendly."))
 
     def perform(self, obj: EventType, data: dict[str, Any]) -> RowResult:
         urls: list[str] = []
@@ -146,11 +130,8 @@ class CreateSingleUseLinks(ConfirmedAction):
         ) % {"count": len(urls)}
         return self.done(obj, message, urls=urls)
 
-    def respond(self, results: list[RowResult]) -> HttpResponse:
-        return LinksResultPage().render(self, results)
 
-
-class BuildPrefilledLink(ConfirmedAction):
+class BuildPrefilledLink(BookingLinksAction):
     name = "build_prefilled_link"
     label = _("Build a prefilled booking link")
     permission = "view_eventtype"
@@ -159,19 +140,15 @@ class BuildPrefilledLink(ConfirmedAction):
         "filled in. Nothing is changed at Calendly."
     )
     confirm_label = _("Build the links")
+    will = _("A prefilled link will be built from its booking URL.")
     form_class = PrefillForm
 
-    def plan(self, obj: EventType) -> Plan:
-        reason = _bookable(obj)
+    def skip_reason(self, obj: EventType) -> str:
+        reason = super().skip_reason(obj)
         if not reason and not obj.scheduling_url:
             reason = gettext("it has no booking URL.")
-        if reason:
-            return Plan(obj, skip_reason=reason)
-        return Plan(obj, will=gettext("A prefilled link will be built from its booking URL."))
+        return reason
 
     def perform(self, obj: EventType, data: dict[str, Any]) -> RowResult:
         url = prefilled_booking_url(obj.scheduling_url, **data["prefill"])
         return self.done(obj, gettext("link built."), urls=[url])
-
-    def respond(self, results: list[RowResult]) -> HttpResponse:
-        return LinksResultPage().render(self, results)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from calendly_integration.admin.actions import ConfirmedAction, Plan, RowResult
+from calendly_integration.admin.confirmation import ConfirmedAction, RowResult
 from calendly_integration.admin.connection_actions import WEBHOOK_SCOPES, unusable_reason
 from calendly_integration.client import NotFound
 from calendly_integration.models import WebhookDelivery, WebhookSubscription
@@ -40,14 +39,12 @@ class DeleteSubscription(ConfirmedAction):
         "“Ensure webhook subscriptions” on the connection makes it again."
     )
     confirm_label = _("Delete the subscriptions")
+    select_related = ("connection",)
 
-    def queryset(self, queryset: QuerySet) -> QuerySet:
-        return queryset.select_related("connection")
-
-    def plan(self, obj: WebhookSubscription) -> Plan:
+    def describe(self, obj: WebhookSubscription) -> str:
         if obj.uri:
-            return Plan(obj, will=gettext("Will be deleted at Calendly, then here."))
-        return Plan(obj, will=gettext("Calendly never confirmed it: it will be deleted here."))
+            return gettext("Will be deleted at Calendly, then here.")
+        return gettext("Calendly never confirmed it: it will be deleted here.")
 
     def perform(self, obj: WebhookSubscription, data: dict[str, Any]) -> RowResult:
         delete_subscription(obj, self.request.user)
@@ -63,15 +60,12 @@ class RecreateSubscription(ConfirmedAction):
         "a sync is queued to catch up on what was missed."
     )
     confirm_label = _("Recreate the subscriptions")
+    will = _("Will be deleted and created again at Calendly.")
+    select_related = ("connection",)
 
-    def queryset(self, queryset: QuerySet) -> QuerySet:
-        return queryset.select_related("connection")
-
-    def plan(self, obj: WebhookSubscription) -> Plan:
+    def skip_reason(self, obj: WebhookSubscription) -> str:
         reason = unusable_reason(obj.connection)
-        if reason:
-            return Plan(obj, skip_reason=gettext("its connection: %(reason)s") % {"reason": reason})
-        return Plan(obj, will=gettext("Will be deleted and created again at Calendly."))
+        return gettext("its connection: %(reason)s") % {"reason": reason} if reason else ""
 
     def perform(self, obj: WebhookSubscription, data: dict[str, Any]) -> RowResult:
         _delete_at_calendly(obj)
@@ -95,19 +89,16 @@ class ReplayDelivery(ConfirmedAction):
         "(idempotently) and the signals are sent with replay=True."
     )
     confirm_label = _("Replay the deliveries")
+    will = _("Will be processed again.")
 
-    def plan(self, obj: WebhookDelivery) -> Plan:
+    def skip_reason(self, obj: WebhookDelivery) -> str:
         if obj.status == Status.INVALID:
-            return Plan(
-                obj, skip_reason=gettext("it was rejected as invalid, so it is never processed.")
-            )
+            return gettext("it was rejected as invalid, so it is never processed.")
         if obj.status == Status.DUPLICATE:
-            return Plan(
-                obj,
-                skip_reason=gettext("a duplicate of delivery #%(pk)s; replay that one.")
-                % {"pk": obj.duplicate_of_id},
-            )
-        return Plan(obj, will=gettext("Will be processed again."))
+            return gettext("a duplicate of delivery #%(pk)s; replay that one.") % {
+                "pk": obj.duplicate_of_id
+            }
+        return ""
 
     def perform(self, obj: WebhookDelivery, data: dict[str, Any]) -> RowResult:
         status = replay_delivery(obj).status

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core import checks as system_checks
 from django.utils.translation import gettext as _
 
+from calendly_integration import crypto
 from calendly_integration.doctor.result import ERROR, OK, WARNING, CheckResult
 from calendly_integration.models import Connection, WebhookSubscription
-from calendly_integration.oauth import crypto
 from calendly_integration.tasks import (
     CHECK_WEBHOOKS_SCHEDULE,
     PRUNE_SCHEDULE,

@@ -1,7 +1,7 @@
 """A site user's link to one Calendly user, with the tokens that act for them.
 
-Tokens are stored encrypted (see ``oauth.crypto``): the columns hold Fernet ciphertext only, and the
-plaintext exists only while a property is read. Everything else about tokens (refreshing under a lock,
+Tokens are stored encrypted (see ``calendly_integration.crypto``): the columns hold Fernet ciphertext
+only, and the plaintext exists only while a property is read. Everything else about tokens (refreshing under a lock,
 revoking) lives in the ``oauth`` package; this model only stores and describes.
 """
 
@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from calendly_integration.oauth import crypto
+from calendly_integration import crypto
 
 
 class ConnectionQuerySet(models.QuerySet):

@@ -4,12 +4,20 @@ A site user reaches Calendly through their connections (one per Calendly user th
 role in an organization comes from the mirrored memberships: an owner or admin sees everything the
 organization owns, a plain member sees what they host. Staff of the site see everything. The
 querysets' ``visible_to(user)`` build their filters from the ``Viewer`` computed here.
+
+This module sits below every model module (``base`` builds ``visible_to`` on it), so it imports none
+of them: the connections and memberships it reads are looked up in the app registry when a viewer is
+computed, by which time every model is loaded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.apps import apps
+
+APP_LABEL = "calendly_integration"
 
 ADMIN_ROLES = ("owner", "admin")
 
@@ -38,13 +46,12 @@ def viewer_for(user: Any) -> Viewer:
     Disconnected (revoked) connections no longer grant anything; a connection that needs
     reconnecting still does, since the data it mirrored is the user's own.
     """
-    from calendly_integration.models.connection import Connection
-    from calendly_integration.models.organizations import Membership
-
     if user is None or not getattr(user, "is_authenticated", False):
         return NOBODY
     if getattr(user, "is_staff", False) and getattr(user, "is_active", True):
         return EVERYONE
+    Connection = apps.get_model(APP_LABEL, "Connection")
+    Membership = apps.get_model(APP_LABEL, "Membership")
     uris = frozenset(
         Connection.objects.filter(owner=user)
         .exclude(status=Connection.Status.REVOKED)

@@ -16,9 +16,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from calendly_integration import crypto
 from calendly_integration.models.connection import Connection
 from calendly_integration.models.organizations import Organization
-from calendly_integration.oauth import crypto
 
 
 def new_callback_token() -> str:

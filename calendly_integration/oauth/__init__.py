@@ -1,5 +1,5 @@
-"""Tokens of connected Calendly accounts: encrypted storage, locked refresh, connect, disconnect.
+"""Tokens of connected Calendly accounts: locked refresh, connect, disconnect, scopes.
 
 Import from the submodules (``oauth.tokens``, ``oauth.connect``, ...): this package imports nothing on
-its own, so the models can use ``oauth.crypto`` without an import cycle.
+its own. The encryption of stored tokens is ``calendly_integration.crypto``, below the models.
 """

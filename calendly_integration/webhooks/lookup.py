@@ -22,8 +22,8 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from calendly_integration import crypto
 from calendly_integration.models import WebhookSubscription
-from calendly_integration.oauth import crypto
 
 #: Seconds a process trusts what it read about a subscription.
 TTL = 30.0

@@ -38,14 +38,14 @@ from calendly_integration.client import (
     RateLimited,
 )
 from calendly_integration.conf import calendly_settings
-from calendly_integration.mirror.mapping import time_or_none, uri_of
-from calendly_integration.mirror.objects import organization_id_for
 from calendly_integration.exceptions import (
     ConnectionRevoked,
     ConnectionUnusable,
     NeedsReauth,
     WebhooksNotConfigured,
 )
+from calendly_integration.mirror.mapping import time_or_none, uri_of
+from calendly_integration.mirror.objects import organization_id_for
 from calendly_integration.models import Connection, WebhookSubscription
 from calendly_integration.oauth.scopes import has_scopes
 from calendly_integration.webhooks import callback_tokens

@@ -12,19 +12,22 @@ from django.contrib.auth.models import Permission
 from calendly_integration.models import Connection
 from calendly_integration.oauth.connect import connect_personal_access_token
 from calendly_integration.sync import sync_connection
+from tests.conftest import UNLIMITED
 
 
 @pytest.fixture
-def sim(calendly_simulator, calendly_settings_for_simulator, settings):
-    """The simulator over HTTP, CALENDLY pointing at it, a short sync window, no rate limit."""
-    calendly_simulator.rate_limit_per_minute = 1_000_000
-    settings.CALENDLY = {
-        **settings.CALENDLY,
+def sim_rate_limit():
+    return UNLIMITED
+
+
+@pytest.fixture
+def sim_calendly():
+    """A short sync window; webhook deliveries go where nothing listens, so they fail fast."""
+    return {
         "SYNC_BACKFILL_DAYS": 10,
         "SYNC_HORIZON_DAYS": 20,
-        "PUBLIC_BASE_URL": "http://127.0.0.1:9",  # nothing listens: deliveries fail fast
+        "PUBLIC_BASE_URL": "http://127.0.0.1:9",
     }
-    return calendly_simulator
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 from calendly_integration.models import Connection, EventHost, Invitee, ScheduledEvent
 from calendly_integration.oauth.connect import connect_personal_access_token
 from calendly_integration.sync import sync_connection
+from tests.conftest import UNLIMITED
 
 API = "/api"
 #: A narrow sync window keeps the mirror small and each test fast.
@@ -59,10 +60,13 @@ def calendly_at(settings: Any, sim: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-def sim(calendly_simulator, calendly_settings_for_simulator, settings):
-    calendly_simulator.rate_limit_per_minute = 1_000_000
-    settings.CALENDLY = {**settings.CALENDLY, **SYNC_WINDOW}
-    return calendly_simulator
+def sim_rate_limit() -> int:
+    return UNLIMITED
+
+
+@pytest.fixture
+def sim_calendly() -> dict[str, Any]:
+    return SYNC_WINDOW
 
 
 @pytest.fixture
@@ -106,8 +110,7 @@ def tenant(sim, make_user) -> Tenant:
 @pytest.fixture
 def other_tenant(tenant, calendly_simulator_factory, make_user, settings) -> Tenant:
     """A second organization in the same database (its own simulator, another seed)."""
-    other_sim = calendly_simulator_factory(seed=2, size="small")
-    other_sim.rate_limit_per_minute = 1_000_000
+    other_sim = calendly_simulator_factory(seed=2, size="small", rate_limit_per_minute=UNLIMITED)
     with calendly_at(settings, other_sim):
         return build_tenant(other_sim, make_user, "b")
 

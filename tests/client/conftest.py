@@ -7,6 +7,7 @@ from tests.client.helpers import make_client
 
 @pytest.fixture
 def sim(calendly_simulator):
+    """The simulator alone: these tests configure their clients themselves, not CALENDLY."""
     return calendly_simulator
 
 

@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.api.conftest import make_user, other_tenant, sim, staff, tenant  # noqa: F401
+from tests.api.conftest import (  # noqa: F401 (the API tests' fixtures, reused)
+    make_user,
+    other_tenant,
+    sim_calendly,
+    sim_rate_limit,
+    staff,
+    tenant,
+)
 from tests.webhooks.conftest import recorder  # noqa: F401
 
 

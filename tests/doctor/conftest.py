@@ -17,9 +17,9 @@ from django.core.management import call_command
 
 from calendly_integration.models import Connection, SyncRun
 from calendly_integration.sync import sync_connection
-from calendly_integration.testing.simulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from calendly_integration.webhooks.subscriptions import ensure_subscriptions
 from tests.calendly_helpers import make_oauth_connection
+from tests.conftest import UNLIMITED, point_calendly_at
 
 
 def closed_port_url() -> str:
@@ -30,23 +30,6 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def point_at(settings, sim, **extra: Any) -> None:
-    settings.CALENDLY = {
-        **(getattr(settings, "CALENDLY", None) or {}),
-        "API_BASE_URL": sim.url,
-        "AUTH_BASE_URL": sim.url,
-        "CLIENT_ID": DEFAULT_CLIENT_ID,
-        "CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
-        "WEBHOOK_SIGNING_KEY": sim.webhook_signing_key,
-        "PUBLIC_BASE_URL": closed_port_url(),
-        "CONNECT_TIMEOUT": 2,
-        "READ_TIMEOUT": 2,
-        "RETRY_BACKOFF": 0.01,
-        "RETRY_BACKOFF_MAX": 0.05,
-        **extra,
-    }
-
-
 @pytest.fixture
 def make_sim(calendly_simulator_factory, settings) -> Callable[..., Any]:
     """A validated simulator with CALENDLY pointing at it; ``retry_delays`` of its webhooks."""
@@ -54,10 +37,12 @@ def make_sim(calendly_simulator_factory, settings) -> Callable[..., Any]:
 
     def make(retry_delays: tuple[float, ...] = (600,)) -> Any:
         sim = calendly_simulator_factory(
-            size="small", validate=True, webhook_retry_delays=retry_delays
+            size="small",
+            validate=True,
+            webhook_retry_delays=retry_delays,
+            rate_limit_per_minute=UNLIMITED,
         )
-        sim.rate_limit_per_minute = 1_000_000
-        point_at(settings, sim)
+        point_calendly_at(settings, sim, PUBLIC_BASE_URL=closed_port_url())
         made.append(sim)
         return sim
 
@@ -68,12 +53,8 @@ def make_sim(calendly_simulator_factory, settings) -> Callable[..., Any]:
 
 @pytest.fixture
 def sim(make_sim) -> Any:
+    """The doctor's own simulator: webhook retries far off, deliveries to a closed port."""
     return make_sim()
-
-
-@pytest.fixture
-def owner(django_user_model):
-    return django_user_model.objects.create_user("olivia", "olivia@example.com", "pw")
 
 
 def connect(sim, owner, *, user_uri: str | None = None, sync: bool = True) -> Connection:

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from calendly_integration import crypto
 from calendly_integration.models import Connection, WebhookSubscription
-from calendly_integration.oauth import crypto
 from calendly_integration.oauth.connect import save_connection
 from calendly_integration.oauth.errors import TokenDecryptionError
 from tests.calendly_helpers import raw_rows

@@ -22,10 +22,9 @@ from tests.tenants import World, uri
 from tests.webhooks.conftest import (  # noqa: F401 (the webhook tests' fixtures, reused)
     calendly,
     captured,
-    owner,
     recorder,
     signal_log,
-    sim,
+    sim_calendly,
 )
 
 

@@ -24,28 +24,31 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calendly_integration.client import CalendlyError
+from calendly_integration.crypto import configured_keys
 from calendly_integration.models import Connection, WebhookSubscription
-from calendly_integration.oauth.crypto import configured_keys
 from calendly_integration.oauth.errors import NeedsReauth
 from calendly_integration.oauth.tokens import client_for_connection, get_valid_token
 from calendly_integration.sync import sync_connection
 from calendly_integration.webhooks.subscriptions import ensure_subscriptions
 from tests.calendly_helpers import expire, login_with_calendly
+from tests.conftest import UNLIMITED
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sim(calendly_simulator, calendly_settings_for_simulator, settings):
-    calendly_simulator.rate_limit_per_minute = 1_000_000
-    settings.CALENDLY = {
-        **settings.CALENDLY,
+def sim_rate_limit():
+    return UNLIMITED
+
+
+@pytest.fixture
+def sim_calendly():
+    return {
         "PUBLIC_BASE_URL": "http://127.0.0.1:9",  # nothing listens: deliveries fail fast
         "SYNC_BACKFILL_DAYS": 2,
         "SYNC_HORIZON_DAYS": 5,
         "SLACK_WEBHOOK_URL": "https://hooks.slack.test/services/T000/B000/slack-secret-path",
     }
-    return calendly_simulator
 
 
 def secrets_of(sim, settings) -> set[str]:

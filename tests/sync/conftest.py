@@ -2,13 +2,12 @@ import pytest
 
 from calendly_integration.models import Connection
 from calendly_integration.oauth.connect import connect_personal_access_token
+from tests.conftest import UNLIMITED, point_calendly_at
 
 
 @pytest.fixture
-def sim(calendly_simulator, calendly_settings_for_simulator):
-    """The "small" simulator over HTTP, CALENDLY pointing at it, no rate limit in the way."""
-    calendly_simulator.rate_limit_per_minute = 1_000_000
-    return calendly_simulator
+def sim_rate_limit():
+    return UNLIMITED
 
 
 @pytest.fixture
@@ -34,24 +33,9 @@ def owner_connection(connect):
     return connect()
 
 
-def point_settings_at(settings, sim) -> None:
-    """What ``calendly_settings_for_simulator`` does, for a simulator made by the factory."""
-    settings.CALENDLY = {
-        **(getattr(settings, "CALENDLY", None) or {}),
-        "API_BASE_URL": sim.url,
-        "AUTH_BASE_URL": sim.url,
-        "CLIENT_ID": "demo-client",
-        "CLIENT_SECRET": "demo-secret",
-        "CONNECT_TIMEOUT": 2,
-        "READ_TIMEOUT": 2,
-        "RETRY_BACKOFF": 0.01,
-        "RETRY_BACKOFF_MAX": 0.05,
-    }
-
-
 @pytest.fixture
 def demo_sim(calendly_simulator_factory, settings):
     """The "demo" dataset (about 2,000 events), unvalidated for speed, no rate limit."""
-    sim = calendly_simulator_factory(size="demo", rate_limit_per_minute=1_000_000)
-    point_settings_at(settings, sim)
+    sim = calendly_simulator_factory(size="demo", rate_limit_per_minute=UNLIMITED)
+    point_calendly_at(settings, sim)
     return sim

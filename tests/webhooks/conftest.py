@@ -91,9 +91,9 @@ def recorder() -> Iterator[Recorder]:
 
 
 @pytest.fixture
-def sim(calendly_simulator, calendly_settings_for_simulator, calendly_tasks_inline):
-    """The simulator, with CALENDLY pointing at it and tasks (webhook processing) run inline."""
-    return calendly_simulator
+def sim_calendly(calendly_tasks_inline) -> dict[str, Any]:
+    """No extra CALENDLY keys; tasks (webhook processing) run inline, in the receiver's request."""
+    return {}
 
 
 @pytest.fixture
@@ -105,11 +105,6 @@ def calendly(settings) -> Callable[..., dict[str, Any]]:
         return settings.CALENDLY
 
     return change
-
-
-@pytest.fixture
-def owner(django_user_model):
-    return django_user_model.objects.create_user("olivia", "olivia@example.com", "pw")
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 from django.db import connection
 from django.utils.module_loading import import_string
 
+from calendly_integration import crypto
 from calendly_integration.models import Invitee, WebhookDelivery, WebhookSubscription
-from calendly_integration.oauth import crypto
 from calendly_integration.queueing import DRAIN_DELIVERIES
 from calendly_integration.webhooks.drain import forget_queued_drain
 from calendly_integration.webhooks.lookup import find_subscription

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext
 
+from calendly_integration import crypto
 from calendly_integration.models import Connection, WebhookSubscription
-from calendly_integration.oauth import crypto
 from calendly_integration.oauth.errors import TokenDecryptionError
 
 TOKEN_COLUMNS = ("encrypted_access_token", "encrypted_refresh_token")

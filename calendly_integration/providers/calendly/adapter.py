@@ -24,8 +24,8 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
+from calendly_integration import crypto
 from calendly_integration.conf import calendly_settings
-from calendly_integration.oauth import crypto
 
 logger = logging.getLogger(__name__)
 

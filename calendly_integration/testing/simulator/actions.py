@@ -16,14 +16,14 @@ from .state import uuid_from_uri
 from .timeutil import iso, parse_iso
 
 if TYPE_CHECKING:
-    from .simulator import CalendlySimulator
+    from .context import SimContext
 
 
 class ActionError(ValueError):
     """A change Calendly would refuse; handlers turn it into a 400/403."""
 
 
-def _emit_invitee(sim: CalendlySimulator, name: str, invitee: dict[str, Any]) -> None:
+def _emit_invitee(sim: SimContext, name: str, invitee: dict[str, Any]) -> None:
     store = sim.store
     event = store.events[store.event_uuid_of(invitee)]
     payload = dict(invitee)
@@ -32,7 +32,7 @@ def _emit_invitee(sim: CalendlySimulator, name: str, invitee: dict[str, Any]) ->
 
 
 def book(
-    sim: CalendlySimulator,
+    sim: SimContext,
     event_type_uuid: str,
     start: datetime,
     *,
@@ -138,7 +138,7 @@ def book(
 
 
 def cancel_invitee(
-    sim: CalendlySimulator,
+    sim: SimContext,
     invitee: dict[str, Any],
     *,
     reason: str | None = None,
@@ -179,7 +179,7 @@ def cancel_invitee(
 
 
 def cancel_event(
-    sim: CalendlySimulator, event: dict[str, Any], *, reason: str | None, canceled_by: str
+    sim: SimContext, event: dict[str, Any], *, reason: str | None, canceled_by: str
 ) -> dict[str, Any]:
     """Host-side cancellation of a whole event: every active invitee is canceled and notified."""
     store = sim.store
@@ -206,9 +206,7 @@ def cancel_event(
     return cancellation
 
 
-def reschedule(
-    sim: CalendlySimulator, invitee: dict[str, Any], new_start: datetime
-) -> dict[str, Any]:
+def reschedule(sim: SimContext, invitee: dict[str, Any], new_start: datetime) -> dict[str, Any]:
     """Move an invitee to a new time: a new invitee plus the old one canceled as rescheduled.
 
     Calendly reports this as two deliveries, ``invitee.canceled`` (rescheduled, new_invitee set)
@@ -242,7 +240,7 @@ def reschedule(
     return new_invitee
 
 
-def mark_no_show(sim: CalendlySimulator, invitee: dict[str, Any]) -> dict[str, Any]:
+def mark_no_show(sim: SimContext, invitee: dict[str, Any]) -> dict[str, Any]:
     store = sim.store
     if invitee["no_show"] is not None:
         raise ActionError("the invitee is already marked as a no-show")
@@ -256,7 +254,7 @@ def mark_no_show(sim: CalendlySimulator, invitee: dict[str, Any]) -> dict[str, A
     return record
 
 
-def unmark_no_show(sim: CalendlySimulator, no_show_uuid: str) -> None:
+def unmark_no_show(sim: SimContext, no_show_uuid: str) -> None:
     store = sim.store
     record = store.no_shows.pop(no_show_uuid, None)
     if record is None:
@@ -269,7 +267,7 @@ def unmark_no_show(sim: CalendlySimulator, no_show_uuid: str) -> None:
 
 
 def submit_routing_form(
-    sim: CalendlySimulator,
+    sim: SimContext,
     form_uuid: str,
     answers: dict[str, str | None],
     *,

@@ -21,14 +21,14 @@ from .scopes import missing_scopes
 from .tokens import AccessToken
 
 if TYPE_CHECKING:
+    from .context import SimContext
     from .faults import Fault
-    from .simulator import CalendlySimulator
 
 logger = logging.getLogger("calendly_integration.testing.simulator")
 
 
 class Application:
-    def __init__(self, sim: CalendlySimulator) -> None:
+    def __init__(self, sim: SimContext) -> None:
         self.sim = sim
         self.oauth = OAuthServer(sim)
 

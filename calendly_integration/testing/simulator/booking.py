@@ -18,14 +18,14 @@ from .oauth import render_page
 from .timeutil import parse_iso
 
 if TYPE_CHECKING:
-    from .simulator import CalendlySimulator
+    from .context import SimContext
 
 
 def is_booking_path(path: str) -> bool:
     return path.startswith("/d/")
 
 
-def handle(sim: CalendlySimulator, request: Request) -> Response:
+def handle(sim: SimContext, request: Request) -> Response:
     parts = [part for part in request.path.split("/") if part]
     store = sim.store
     with store.lock:

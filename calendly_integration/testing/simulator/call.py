@@ -19,12 +19,12 @@ from .timeutil import parse_iso
 from .tokens import AccessToken
 
 if TYPE_CHECKING:
-    from .simulator import CalendlySimulator
+    from .context import SimContext
 
 
 @dataclass
 class Call:
-    sim: CalendlySimulator
+    sim: SimContext
     request: Request
     token: AccessToken
     params: dict[str, str] = field(default_factory=dict)

@@ -2,9 +2,9 @@
 
 The offline demo needs someone on Calendly's side of the table: this page lists the organization's
 event types with a booking form (open slots only, as Calendly's own booking page offers) and the
-upcoming invitees with Cancel, Reschedule and no-show buttons. Every button calls the simulator's
-public methods (``sim.book``, ``sim.cancel_invitee``, ``sim.reschedule``, ``sim.mark_no_show``,
-``sim.unmark_no_show``), so the webhooks go out signed exactly as they do in tests.
+upcoming invitees with Cancel, Reschedule and no-show buttons. Every button goes through
+``invitees`` (``book``, ``cancel``, ``reschedule``, ``mark_no_show``, ``unmark_no_show``), as the
+simulator's public methods do, so the webhooks go out signed exactly as they do in tests.
 
 Plain server-rendered HTML that works without JavaScript; every value shown is escaped. Bad input
 answers 400 with a sentence saying what to fix; an unknown event type or invitee is a 404. A POST
@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import invitees
 from .availability import open_slots
 from .messages import Request, Response
 from .timeutil import parse_iso
 
 if TYPE_CHECKING:
-    from .simulator import CalendlySimulator
+    from .context import SimContext
 
 PREFIX = "/console"
 SLOT_DAYS = 7
@@ -53,7 +54,7 @@ def is_console_path(path: str) -> bool:
     return path == PREFIX or path.startswith(PREFIX + "/")
 
 
-def handle(sim: CalendlySimulator, request: Request) -> Response:
+def handle(sim: SimContext, request: Request) -> Response:
     """Route one console request; every outcome is an HTML page."""
     parts = [part for part in request.path[len(PREFIX) :].split("/") if part]
     try:
@@ -74,7 +75,7 @@ def handle(sim: CalendlySimulator, request: Request) -> Response:
         return Response.html(error.status, _page("Cannot do that", body))
 
 
-def _post(sim: CalendlySimulator, request: Request, parts: list[str]) -> Response:
+def _post(sim: SimContext, request: Request, parts: list[str]) -> Response:
     form = request.form()
     if len(parts) == 2 and parts[0] == "book":
         event_type = _event_type(sim, parts[1])
@@ -84,25 +85,25 @@ def _post(sim: CalendlySimulator, request: Request, parts: list[str]) -> Respons
         if "@" not in email or any(ch.isspace() for ch in email):
             raise ConsoleError("Enter a valid email address for the invitee.")
         start = _open_start(sim, event_type, form.get("start_time", ""))
-        uri = _act(lambda: sim.book(event_type["uri"], start, name=name, email=email))
+        uri = _act(lambda: invitees.book(sim, event_type["uri"], start, name=name, email=email))
         return _done(f"Booked {event_type['name']} at {_when(start)} for {name}.", uri)
     if len(parts) == 4 and parts[0] == "invitees":
         invitee, event = _invitee(sim, parts[1:3])
         action = parts[3]
         if action == "cancel":
             reason = form.get("reason", "").strip()[:500]
-            _act(lambda: sim.cancel_invitee(invitee["uri"], reason=reason))
+            _act(lambda: invitees.cancel(sim, invitee["uri"], reason=reason))
             return _done(f"Canceled {invitee['name']}'s {event['name']}.", invitee["uri"])
         if action == "reschedule":
             event_type = _event_type(sim, event["event_type"].rsplit("/", 1)[1])
             start = _open_start(sim, event_type, form.get("start_time", ""))
-            uri = _act(lambda: sim.reschedule(invitee["uri"], start))
+            uri = _act(lambda: invitees.reschedule(sim, invitee["uri"], start))
             return _done(f"Moved {invitee['name']} to {_when(start)}.", uri)
         if action == "no-show":
-            _act(lambda: sim.mark_no_show(invitee["uri"]))
+            _act(lambda: invitees.mark_no_show(sim, invitee["uri"]))
             return _done(f"Marked {invitee['name']} as a no-show.", invitee["uri"])
         if action == "unmark-no-show":
-            _act(lambda: sim.unmark_no_show(invitee["uri"]))
+            _act(lambda: invitees.unmark_no_show(sim, invitee["uri"]))
             return _done(f"{invitee['name']} is no longer a no-show.", invitee["uri"])
     raise ConsoleError("There is no such console action.", 404)
 
@@ -124,7 +125,7 @@ def _act(action: Any) -> Any:
 # Lookups.
 
 
-def _event_type(sim: CalendlySimulator, uuid: str) -> dict[str, Any]:
+def _event_type(sim: SimContext, uuid: str) -> dict[str, Any]:
     with sim.store.lock:
         event_type = sim.store.event_types.get(uuid)
         if event_type is None:
@@ -132,7 +133,7 @@ def _event_type(sim: CalendlySimulator, uuid: str) -> dict[str, Any]:
         return sim.store.copy(event_type)
 
 
-def _invitee(sim: CalendlySimulator, ids: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _invitee(sim: SimContext, ids: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     store = sim.store
     with store.lock:
         invitee = store.invitee_by_uri(f"{store.base}/scheduled_events/{ids[0]}/invitees/{ids[1]}")
@@ -141,14 +142,14 @@ def _invitee(sim: CalendlySimulator, ids: list[str]) -> tuple[dict[str, Any], di
         return store.copy(invitee), store.copy(store.events[ids[0]])
 
 
-def _slots(sim: CalendlySimulator, event_type: dict[str, Any]) -> list[str]:
+def _slots(sim: SimContext, event_type: dict[str, Any]) -> list[str]:
     now = sim.now()
     with sim.store.lock:
         slots = open_slots(sim.store, event_type, now, now + timedelta(days=SLOT_DAYS))
     return [slot["start_time"] for slot in slots[:MAX_SLOTS]]
 
 
-def _open_start(sim: CalendlySimulator, event_type: dict[str, Any], value: str) -> datetime:
+def _open_start(sim: SimContext, event_type: dict[str, Any], value: str) -> datetime:
     """The chosen start time, which must still be open (someone may have taken it meanwhile)."""
     if not value:
         raise ConsoleError("Pick a start time.")
@@ -166,7 +167,7 @@ def _open_start(sim: CalendlySimulator, event_type: dict[str, Any], value: str) 
 # Pages.
 
 
-def _overview(sim: CalendlySimulator, request: Request) -> str:
+def _overview(sim: SimContext, request: Request) -> str:
     try:
         limit = max(1, min(500, int(request.param("limit") or DEFAULT_LIMIT)))
     except ValueError:
@@ -198,7 +199,7 @@ def _overview(sim: CalendlySimulator, request: Request) -> str:
             for et in event_types
         )
         invitee_rows = "".join(_invitee_row(event, inv) for event, inv in upcoming[:limit])
-        deliveries = list(sim.deliveries)[-10:]
+        deliveries = list(sim.webhooks.deliveries)[-10:]
     more = (
         f'<p><a href="{PREFIX}/?limit={limit + 50}">Show more</a></p>'
         if len(upcoming) > limit
@@ -267,7 +268,7 @@ def _slot_fieldset(slots: list[str]) -> str:
     return f"<fieldset><legend>Start time (UTC)</legend>{options}</fieldset>"
 
 
-def _booking_form(sim: CalendlySimulator, uuid: str) -> str:
+def _booking_form(sim: SimContext, uuid: str) -> str:
     event_type = _event_type(sim, uuid)
     if not event_type["active"]:
         raise ConsoleError("This event type is not active.")
@@ -282,7 +283,7 @@ def _booking_form(sim: CalendlySimulator, uuid: str) -> str:
     )
 
 
-def _reschedule_form(sim: CalendlySimulator, ids: list[str]) -> str:
+def _reschedule_form(sim: SimContext, ids: list[str]) -> str:
     invitee, event = _invitee(sim, ids)
     if invitee["status"] != "active":
         raise ConsoleError("This invitee is canceled; there is nothing to reschedule.")

@@ -19,7 +19,7 @@ from .messages import Request, Response
 from .tokens import AccessToken, TokenStore, parse_scopes, scope_string
 
 if TYPE_CHECKING:
-    from .simulator import CalendlySimulator
+    from .context import SimContext
 
 
 def _error(error: str, description: str, status: int = 400) -> Response:
@@ -36,7 +36,7 @@ def _with_query(url: str, params: dict[str, str]) -> str:
 
 
 class OAuthServer:
-    def __init__(self, sim: CalendlySimulator) -> None:
+    def __init__(self, sim: SimContext) -> None:
         self.sim = sim
 
     @property

@@ -4,30 +4,29 @@ This is the public face of the package: start it, point a client at ``sim.url`` 
 OAuth server share it), hand out tokens, act as invitees (book, cancel, reschedule, no-shows) and
 watch the webhooks, requests and spec violations it records. See the module docstrings of the
 other modules for how each piece behaves.
+
+The state every handler works on is ``context.SimContext``, which this class extends; the modules
+below take that, so this one imports them and none of them imports it.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from . import actions, dataset
+from . import dataset, invitees
 from .app import Application
-from .faults import Faults
-from .messages import RecordedRequest
-from .ratelimit import RateLimiter
+from .context import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SimContext
 from .server import HttpServer
 from .state import Store, invitee_ids_from_uri, uuid_from_uri
-from .timeutil import Clock, day_start, now_from, to_datetime
-from .tokens import TokenStore, parse_scopes
+from .timeutil import Clock, day_start
+from .tokens import parse_scopes
 from .webhook_delivery import DeliveryAttempt, WebhookDispatcher
 
-DEFAULT_CLIENT_ID = "demo-client"
-DEFAULT_CLIENT_SECRET = "demo-secret"
+__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "CalendlySimulator", "SimUser"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class SimUser:
     role: str
 
 
-class CalendlySimulator:
+class CalendlySimulator(SimContext):
     def __init__(
         self,
         seed: int = 1,
@@ -56,27 +55,18 @@ class CalendlySimulator:
     ) -> None:
         if size not in dataset.SIZES:
             raise ValueError(f"size must be one of {sorted(dataset.SIZES)}, not {size!r}")
-        self.seed = seed
-        self.size = size
-        self.host = host
-        self.port = port
-        self.validate = validate
-        self.webhook_retry_delays = tuple(webhook_retry_delays)
-        self.webhook_signing_key = webhook_signing_key
-        self.clock = clock
-        self.time_offset = timedelta(0)
-        self.token_issuance_limit_per_minute: int | None = 8
-        self.limiter = RateLimiter(rate_limit_per_minute)
-        self.tokens = TokenStore()
-        self.tokens.clients[DEFAULT_CLIENT_ID] = DEFAULT_CLIENT_SECRET
-        self.faults = Faults(revoke=self.revoke_token)
-        self.requests: list[RecordedRequest] = []
-        self.requests_lock = threading.Lock()
-        self.validator: Any = None
-        self._store: Store | None = None
-        self._webhooks: WebhookDispatcher | None = None
+        super().__init__(
+            seed=seed,
+            size=size,
+            host=host,
+            port=port,
+            rate_limit_per_minute=rate_limit_per_minute,
+            validate=validate,
+            webhook_retry_delays=webhook_retry_delays,
+            webhook_signing_key=webhook_signing_key,
+            clock=clock,
+        )
         self._server: HttpServer | None = None
-        self.url = ""
 
     # lifecycle
 
@@ -125,29 +115,7 @@ class CalendlySimulator:
     def __repr__(self) -> str:
         return f"<CalendlySimulator seed={self.seed} size={self.size} url={self.url or '-'}>"
 
-    # time
-
-    def now(self) -> datetime:
-        """The simulator's "now": the clock (default: real time) plus any ``advance()``."""
-        return now_from(self.clock) + self.time_offset
-
-    def advance(self, seconds: float) -> None:
-        """Move the simulator's clock forward, e.g. to expire access tokens in a test."""
-        self.time_offset += timedelta(seconds=seconds)
-
     # the seeded organization
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            raise RuntimeError("start() the simulator first")
-        return self._store
-
-    @property
-    def webhooks(self) -> WebhookDispatcher:
-        if self._webhooks is None:
-            raise RuntimeError("start() the simulator first")
-        return self._webhooks
 
     def _user(self, uuid: str) -> SimUser:
         user = self.store.users[uuid]
@@ -321,13 +289,7 @@ class CalendlySimulator:
         """Block until every queued webhook (including retries) was attempted."""
         return self.webhooks.wait(timeout)
 
-    # invitee-side actions (they change state and send webhooks)
-
-    def _invitee(self, invitee_uri: str) -> dict[str, Any]:
-        invitee = self.store.invitee_by_uri(invitee_uri)
-        if invitee is None:
-            raise ValueError(f"unknown invitee {invitee_uri!r}")
-        return invitee
+    # invitee-side actions (they change state and send webhooks; see ``invitees``)
 
     def book(
         self,
@@ -340,45 +302,30 @@ class CalendlySimulator:
         **extra: Any,
     ) -> str:
         """An invitee books ``event_type_uri`` at ``start_time``; returns the invitee URI."""
-        uuid = uuid_from_uri(event_type_uri, "event_types")
-        if uuid is None:
-            raise ValueError(f"not an event type URI: {event_type_uri!r}")
-        with self.store.lock:
-            invitee = actions.book(
-                self,
-                uuid,
-                to_datetime(start_time),
-                name=name,
-                email=email,
-                questions_and_answers=questions_and_answers,
-                tracking=tracking,
-                **extra,
-            )
-            return invitee["uri"]
+        return invitees.book(
+            self,
+            event_type_uri,
+            start_time,
+            name,
+            email,
+            questions_and_answers=questions_and_answers,
+            tracking=tracking,
+            **extra,
+        )
 
     def cancel_invitee(self, invitee_uri: str, reason: str = "", canceler: str = "invitee") -> None:
         """Cancel as the invitee (``canceler="invitee"``) or as the host (``"host"``)."""
-        with self.store.lock:
-            actions.cancel_invitee(
-                self, self._invitee(invitee_uri), reason=reason or None, canceler_type=canceler
-            )
+        invitees.cancel(self, invitee_uri, reason=reason, canceler=canceler)
 
     def reschedule(self, invitee_uri: str, new_start_time: datetime | str) -> str:
-        with self.store.lock:
-            new = actions.reschedule(self, self._invitee(invitee_uri), to_datetime(new_start_time))
-            return new["uri"]
+        return invitees.reschedule(self, invitee_uri, new_start_time)
 
     def mark_no_show(self, invitee_uri: str) -> str:
         """Mark the invitee as a no-show; returns the no-show URI."""
-        with self.store.lock:
-            return actions.mark_no_show(self, self._invitee(invitee_uri))["uri"]
+        return invitees.mark_no_show(self, invitee_uri)
 
     def unmark_no_show(self, invitee_uri: str) -> None:
-        with self.store.lock:
-            invitee = self._invitee(invitee_uri)
-            if invitee["no_show"] is None:
-                raise ValueError("the invitee is not marked as a no-show")
-            actions.unmark_no_show(self, invitee["no_show"]["uri"].rsplit("/", 1)[1])
+        invitees.unmark_no_show(self, invitee_uri)
 
     def submit_routing_form(
         self,
@@ -388,11 +335,6 @@ class CalendlySimulator:
         submitter: str | None = None,
     ) -> str:
         """A respondent submits a routing form; sends routing_form_submission.created."""
-        uuid = uuid_from_uri(form_uri, "routing_forms")
-        if uuid is None:
-            raise ValueError(f"not a routing form URI: {form_uri!r}")
-        with self.store.lock:
-            submission = actions.submit_routing_form(
-                self, uuid, answers, tracking=tracking, submitter=submitter
-            )
-            return submission["uri"]
+        return invitees.submit_routing_form(
+            self, form_uri, answers, tracking=tracking, submitter=submitter
+        )

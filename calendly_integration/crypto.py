@@ -1,4 +1,6 @@
-"""Encryption of stored tokens with cryptography's MultiFernet.
+"""Encryption of stored secrets (tokens, webhook signing keys) with cryptography's MultiFernet.
+
+It sits below the models and the oauth package, which both use it, and imports neither.
 
 A database dump, a replica or a backup must not hand out working Calendly tokens, so every token is
 encrypted before it reaches a column. ``CALENDLY["TOKEN_ENCRYPTION_KEYS"]`` lists Fernet keys, newest
@@ -23,8 +25,9 @@ from django.conf import settings
 from django.utils.encoding import force_bytes
 
 from calendly_integration.conf import calendly_settings
-from calendly_integration.oauth.errors import TokenDecryptionError
+from calendly_integration.exceptions import TokenDecryptionError
 
+#: The module's first home; kept as the salt because keys derived from SECRET_KEY depend on it.
 _HKDF_SALT = b"calendly_integration.oauth.crypto"
 _HKDF_INFO = b"token-encryption-key"
 
