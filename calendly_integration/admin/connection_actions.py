@@ -14,8 +14,7 @@ from calendly_integration.models import Connection, SyncState
 from calendly_integration.oauth.disconnect import disconnect
 from calendly_integration.oauth.scopes import require_scopes
 from calendly_integration.oauth.tokens import get_valid_token
-from calendly_integration.services.connections import request_sync
-from calendly_integration.webhooks.subscriptions import ensure_subscriptions
+from calendly_integration.services.connections import ensure_webhooks, request_sync
 
 WEBHOOK_SCOPES = ("webhooks:read", "webhooks:write")
 
@@ -76,7 +75,7 @@ class EnsureWebhooks(ConfirmedAction):
 
     def perform(self, obj: Connection, data: dict[str, Any]) -> RowResult:
         require_scopes(obj, *WEBHOOK_SCOPES)
-        subscriptions = ensure_subscriptions(obj)
+        subscriptions = ensure_webhooks(obj)
         states = ", ".join(
             f"{s.get_scope_display()}: {s.get_state_display()}" for s in subscriptions
         )

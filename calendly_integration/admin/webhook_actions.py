@@ -14,15 +14,15 @@ from calendly_integration.client import NotFound
 from calendly_integration.models import WebhookDelivery, WebhookSubscription
 from calendly_integration.oauth.scopes import require_scopes
 from calendly_integration.oauth.tokens import client_for_connection
+from calendly_integration.services.connections import ensure_webhooks
 from calendly_integration.services.webhooks import delete_subscription, replay_delivery
-from calendly_integration.webhooks.subscriptions import ensure_subscriptions
 
 Status = WebhookDelivery.Status
 
 
 def _delete_at_calendly(subscription: WebhookSubscription) -> None:
     """Delete the subscription at Calendly (gone already is fine) but keep our row, so that
-    ``ensure_subscriptions`` makes it again with the same callback URL and counts it recreated."""
+    ``ensure_webhooks`` makes it again with the same callback URL and counts it recreated."""
     if not subscription.uri:
         return
     require_scopes(subscription.connection, *WEBHOOK_SCOPES)
@@ -69,7 +69,7 @@ class RecreateSubscription(ConfirmedAction):
 
     def perform(self, obj: WebhookSubscription, data: dict[str, Any]) -> RowResult:
         _delete_at_calendly(obj)
-        ensured = ensure_subscriptions(obj.connection)
+        ensured = ensure_webhooks(obj.connection)
         same = next((s for s in ensured if s.scope == obj.scope), None)
         if same is None:
             return self.done(
