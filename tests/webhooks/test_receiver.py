@@ -126,7 +126,7 @@ def test_a_refused_delivery_is_logged_without_its_signature(client, url, caplog)
 
     assert response.status_code == 400
     delivery = WebhookDelivery.objects.get()
-    [record] = [r for r in caplog.records if r.name == "calendly_integration.webhooks.receiver"]
+    [record] = [r for r in caplog.records if r.name == "calendly_integration.webhooks.views"]
     assert record.levelname == "WARNING"
     assert f"delivery {delivery.pk} " in record.getMessage()
     assert "rejected (400)" in record.getMessage()

@@ -171,6 +171,8 @@ class WebhookReceiverView(View):
 
     http_method_names = ["post"]
     validators = (check_size, check_signature, check_envelope)
+    #: How a valid delivery is stored: ``store(key, fields, on_first=...)`` -> ``Stored``.
+    store = staticmethod(store_first_or_duplicate)
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
@@ -221,7 +223,7 @@ class WebhookReceiverView(View):
             if handled:
                 transaction.on_commit(lambda: wake_processing(pk))
 
-        return store_first_or_duplicate(dedupe_key(envelope), fields, on_first=queue)
+        return self.store(dedupe_key(envelope), fields, on_first=queue)
 
     def store_rejected(self, inbound: Inbound, rejected: Rejected) -> WebhookDelivery:
         fields = self.delivery_fields(inbound)
