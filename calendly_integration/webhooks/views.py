@@ -10,7 +10,8 @@ token is a plain 404 and is not stored, so strangers cannot fill the log.
 A valid delivery is answered 200 within milliseconds: one insert (the delivery; the subscription
 is usually known to the process already, see ``lookup``; deliveries arriving at the same moment
 share one INSERT and one commit, see ``batching``), and, once that insert commits, a worker woken
-to process it (see ``drain``).
+to process it (see ``drain``). The view is synchronous and runs unchanged under gunicorn's
+threads or gevent and under an ASGI server (the webhook benchmark checks each).
 """
 
 from __future__ import annotations

@@ -1,23 +1,42 @@
-"""Benchmark: the webhook receiver under gunicorn against a bare Django view, same server, same run.
+"""Benchmark: the webhook receiver against a view that makes one query, same server, same run.
 
     .venv/bin/python tests/benchmarks/bench_webhooks.py            # SQLite file, ORM broker
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python tests/benchmarks/bench_webhooks.py        # PostgreSQL, Redis broker
+        .venv/bin/python tests/benchmarks/bench_webhooks.py --server gevent   # PostgreSQL, Redis
 
-One gunicorn (gthread: a worker per core, 8 threads each) serves every endpoint with the same
-settings (``webhook_settings``). The script migrates a scratch database (a temporary SQLite file,
-or a throwaway PostgreSQL database next to the one ``DATABASE_URL`` names), makes one
-subscription, then sends, over ``--clients`` keep-alive connections on loopback (``loadgen``: one
-client thread, every request built before the clock starts, a few hundredths of a millisecond of
-client CPU per request): ``--requests`` POSTs to the bare view, as many to a view that makes one
-database query (``SELECT 1``: what any view that stores something pays at least, shown for
-reference), then as many distinct, correctly signed deliveries to the receiver (which stores each
-and wakes processing; no worker runs, so the queue only fills), alternating the endpoints in
-``--slices`` slices so that all meet the same background load. It repeats that ``--rounds``
-times and reports requests per second, p50 and p99 latency, the gunicorn workers' CPU per
-request, the ratio receiver/bare (target: at least 0.5) and receiver/one-query view, and checks
-that the receiver lost nothing: stored deliveries = deliveries sent, every answer 200, every
-delivery ``received`` with a processing task queued. Exit status 2 when the ratio is under 0.5.
+One server serves every endpoint with the same settings (``webhook_settings``), chosen by
+``--server``: ``gthread`` (gunicorn, a worker per core, 8 threads each; the target's server),
+``gevent`` (gunicorn's gevent worker) or ``uvicorn`` (the ASGI application, a worker per core).
+Under gevent and uvicorn every request opens its own database connection (see the settings).
+
+The script migrates a scratch database (a temporary SQLite file, or a throwaway PostgreSQL
+database next to the one ``DATABASE_URL`` names), makes one subscription, then sends, over
+``--clients`` keep-alive connections on loopback (``loadgen``: one client thread, every request
+built before the clock starts, a few hundredths of a millisecond of client CPU per request),
+``--requests`` POSTs to each of four endpoints:
+
+- ``bare view``: answers 200 and nothing else;
+- ``one query``: also runs ``SELECT 1``, the least any view that stores something pays (the
+  target's baseline);
+- ``receiver``: the app's receiver, as a site serves it (the hand-made INSERT shared by the
+  deliveries of the moment, ``webhooks.batching``);
+- ``orm receiver``: the same view class storing through ``WebhookDelivery.objects.create``
+  (``orm_store``), with the same guarantees.
+
+Each receiver gets distinct, correctly signed deliveries; it stores each and wakes processing (no
+worker runs, so the queue only fills). The endpoints alternate in ``--slices`` slices, each slice
+starting with the next endpoint, so all meet the same background load; that is repeated
+``--rounds`` times. Reported per round: requests per second, p50 and p99 latency, the server
+processes' CPU per request; then the median over the rounds of each throughput ratio. The
+lost-delivery check, for both receivers, each round: every answer 200, every delivery sent stored
+once, as ``received``, and a processing task queued. Exit status 1 on a lost delivery, 2 when
+receiver/one-query is under 0.5 (the target).
+
+Method for figures to quote: the ratios come from one run, so background load (other processes
+on the machine, which on a 2-core machine is most of the noise) weighs on every endpoint alike;
+still, a busy machine moves them by +-0.1 from run to run. Run each server at least twice
+(``--json`` keeps the figures), quote the median of the runs' medians, and say how busy the
+machine was.
 """
 
 from __future__ import annotations
