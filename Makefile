@@ -41,10 +41,11 @@ dist: install
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
 
-# The webhook receiver under gunicorn against a bare view (about a minute, loopback only).
+# The webhook receivers against reference views (about a minute, loopback only); BENCH_ARGS adds
+# options, e.g. --server gevent or --server uvicorn.
 # DATABASE_URL/REDIS_URL pick PostgreSQL and Redis, as for `make test`.
 bench-webhooks: install
-	$(PY) tests/benchmarks/bench_webhooks.py
+	$(PY) tests/benchmarks/bench_webhooks.py $(BENCH_ARGS)
 
 # The REST API's list endpoints under gunicorn against a bare DRF view, on a mirror synced from
 # the simulator (a few minutes, loopback only). Meant for PostgreSQL: set DATABASE_URL.

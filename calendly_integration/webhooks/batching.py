@@ -17,6 +17,18 @@ Nothing can be lost or stored twice by the batching:
   and its thread stores it as a duplicate as before;
 - when the batch statement fails (a subscription deleted meanwhile, the database gone), every
   thread stores its own row alone, so one bad row fails only its own request.
+
+Threads coordinating inside a request handler hold up under the other servers a site may use, as
+the webhook benchmark's lost-delivery check shows (none lost of 24,000 or more deliveries each):
+
+- under ASGI (uvicorn), Django runs each request's synchronous view in a thread of its own, so
+  the deliveries of one process take turns here exactly as under gunicorn's threads;
+- gunicorn's gevent worker patches ``threading`` and ``_thread`` before the site is loaded, so a
+  delivery waits for its turn on a greenlet lock (made from ``_thread`` on each call) and yields
+  to the writer's greenlet, whose wait for PostgreSQL yields in turn (psycopg waits
+  cooperatively once gevent has patched ``select``); the mutex is held only to edit the queue.
+
+Why the batching and not the ORM's own insert, with the figures: ``rows``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from calendly_integration.webhooks.receiver import WebhookReceiverView
+from calendly_integration.webhooks.views import WebhookReceiverView
 
 urlpatterns = [
     path("webhooks/<str:token>/", WebhookReceiverView.as_view(), name="webhook"),

@@ -1,12 +1,16 @@
-"""The app's URLs (as a host site includes them) plus two baselines served by the same gunicorn
-with the same settings: ``bench/bare/``, a view that only answers 200 (the target's baseline), and
-``bench/one-query/``, one that also makes one database round trip (``SELECT 1``), the least any
-view that stores something must pay."""
+"""The app's URLs (as a host site includes them) plus three endpoints served by the same server
+with the same settings: ``bench/bare/``, a view that only answers 200; ``bench/one-query/``, one
+that also makes one database round trip (``SELECT 1``), the least any view that stores something
+must pay (the target's baseline); and ``bench/orm-receiver/<token>/``, the receiver's own view
+class storing each delivery through the ORM's ``create`` instead (``orm_store``)."""
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
+
+from calendly_integration.webhooks.views import WebhookReceiverView
+from tests.benchmarks.orm_store import store_with_orm
 
 
 @csrf_exempt
@@ -24,5 +28,6 @@ def one_query(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("bench/bare/", bare),
     path("bench/one-query/", one_query),
+    path("bench/orm-receiver/<str:token>/", WebhookReceiverView.as_view(store=store_with_orm)),
     path("calendly/", include("calendly_integration.urls")),
 ]

@@ -10,6 +10,7 @@ import json
 import time
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.test import Client
 from django.utils.module_loading import import_string
 
@@ -126,7 +127,7 @@ def test_a_refused_delivery_is_logged_without_its_signature(client, url, caplog)
 
     assert response.status_code == 400
     delivery = WebhookDelivery.objects.get()
-    [record] = [r for r in caplog.records if r.name == "calendly_integration.webhooks.receiver"]
+    [record] = [r for r in caplog.records if r.name == "calendly_integration.webhooks.views"]
     assert record.levelname == "WARNING"
     assert f"delivery {delivery.pk} " in record.getMessage()
     assert "rejected (400)" in record.getMessage()
@@ -217,6 +218,31 @@ def test_the_dedupe_key_is_event_payload_uri_and_created_at(client, url):
     # Same three, other bytes (key order, another signature time): still a duplicate.
     reordered = json.dumps(dict(reversed(list(ENVELOPE.items())))).encode()
     assert post_signed(client, url, reordered, APP_KEY).json() == {"status": "duplicate"}
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as a server runs the receiver
+def test_under_asgi_deliveries_are_stored_refused_and_deduplicated_as_under_wsgi(
+    async_client, url, subscription
+):
+    """An ASGI server (uvicorn) runs the synchronous view in a worker thread of Django's."""
+
+    async def post(body: bytes, key: str):
+        return await post_signed(async_client, url, body, key)
+
+    send = async_to_sync(post)
+    assert send(BODY, APP_KEY).json() == {"status": "received"}
+    assert send(BODY, APP_KEY).json() == {"status": "duplicate"}
+    refused = send(json.dumps({**ENVELOPE, "event": "invitee.canceled"}).encode(), "wrong-key")
+    assert refused.status_code == 400
+
+    first, duplicate, invalid = WebhookDelivery.objects.order_by("pk")
+    assert (first.status, first.subscription_id) == ("received", subscription.pk)
+    assert (duplicate.status, duplicate.duplicate_of_id) == ("duplicate", first.pk)
+    assert (invalid.status, invalid.signature, invalid.event) == (
+        "invalid",
+        "invalid",
+        "invitee.canceled",
+    )
 
 
 def test_an_event_we_do_not_handle_is_stored_as_ignored(client, url):

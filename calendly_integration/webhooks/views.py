@@ -10,7 +10,8 @@ token is a plain 404 and is not stored, so strangers cannot fill the log.
 A valid delivery is answered 200 within milliseconds: one insert (the delivery; the subscription
 is usually known to the process already, see ``lookup``; deliveries arriving at the same moment
 share one INSERT and one commit, see ``batching``), and, once that insert commits, a worker woken
-to process it (see ``drain``).
+to process it (see ``drain``). The view is synchronous and runs unchanged under gunicorn's
+threads or gevent and under an ASGI server (the webhook benchmark checks each).
 """
 
 from __future__ import annotations
@@ -171,6 +172,8 @@ class WebhookReceiverView(View):
 
     http_method_names = ["post"]
     validators = (check_size, check_signature, check_envelope)
+    #: How a valid delivery is stored: ``store(key, fields, on_first=...)`` -> ``Stored``.
+    store = staticmethod(store_first_or_duplicate)
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
@@ -221,7 +224,7 @@ class WebhookReceiverView(View):
             if handled:
                 transaction.on_commit(lambda: wake_processing(pk))
 
-        return store_first_or_duplicate(dedupe_key(envelope), fields, on_first=queue)
+        return self.store(dedupe_key(envelope), fields, on_first=queue)
 
     def store_rejected(self, inbound: Inbound, rejected: Rejected) -> WebhookDelivery:
         fields = self.delivery_fields(inbound)
