@@ -3,7 +3,7 @@
     nox -l                                        # the cells
     nox -s "tests(python='3.13', django='6.1')"   # one cell, the whole suite on every core
     nox -t newest -- tests/oauth tests/api -x     # the newest Python with each Django, a subset
-    nox -s embed                                  # the wheel embedded in a fresh startproject site
+    nox -s embed-3.13                             # the wheel in a fresh site, newest Django
 
 Each cell is a fresh virtualenv with ``.[test]`` and the newest release of its Django series, so
 pip picks the versions of allauth, DRF, django-q2, drf-spectacular and django-filter that a new
@@ -24,6 +24,7 @@ import nox
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["tests"]
 
 # Django 6 needs Python 3.12 or newer, so 3.11 has Django 5.2 only.
 MATRIX = {
@@ -105,9 +106,22 @@ def tests(session: nox.Session, django: str) -> None:
     session.run("python", "-m", "pytest", "-n", workers, "-p", "no:cacheprovider", *session.posargs)
 
 
-@nox.session(python=False)
+@nox.session(python=["3.11", "3.13"], download_python="never")
 def embed(session: nox.Session) -> None:
-    """Build the wheel and embed it in a fresh site by the documented steps (tests/embed)."""
+    """The wheel embedded in a fresh startproject site (tests/embed), whose own virtualenv is
+    made with this session's Python: 3.11 gets Django 5.2, 3.13 the newest Django."""
+    session.install("-e", ".[test]")
     session.run(
-        "python", "-m", "pytest", "-m", "embed", "tests/embed", "-p", "no:cacheprovider", "-v"
+        "python",
+        "-m",
+        "pytest",
+        "-m",
+        "embed",
+        "tests/embed",
+        "-p",
+        "no:xdist",
+        "-p",
+        "no:cacheprovider",
+        "-v",
+        *session.posargs,
     )
