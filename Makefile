@@ -49,6 +49,7 @@ dist: install
 	$(PY) -m build --outdir dist .
 	$(VENV)/bin/twine check --strict dist/*
 	$(PY) -c 'import sys, zipfile, glob; names = zipfile.ZipFile(glob.glob("dist/*.whl")[0]).namelist(); bad = [n for n in names if not n.startswith(("calendly_integration/", "django_calendly_integration-"))]; sys.exit(f"unexpected files in the wheel: {bad}" if bad else 0)'
+	$(PY) -c 'import sys, tarfile, glob; names = {n.split("/", 1)[-1] for n in tarfile.open(glob.glob("dist/*.tar.gz")[0]).getnames()}; missing = {"LICENSE", "README.md", "CHANGELOG.md", "docs/installation.md", "docs/production.md", "calendly_integration/__init__.py"} - names; sys.exit(f"missing from the sdist: {sorted(missing)}" if missing else 0)'
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
