@@ -20,6 +20,7 @@ import subprocess
 from pathlib import Path
 
 import nox
+from packaging.requirements import Requirement
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
@@ -102,6 +103,31 @@ def tests(session: nox.Session, django: str) -> None:
     """The suite on one cell; positional arguments after ``--`` go to pytest."""
     session.install("-e", ".[test]", f"Django~={django}.0")
     session.run("python", "-m", "django", "--version")
+    workers = os.environ.get("TEST_WORKERS", "auto")
+    session.run("python", "-m", "pytest", "-n", workers, "-p", "no:cacheprovider", *session.posargs)
+
+
+def _lowest_pins() -> list[str]:
+    """``name==X.*`` (the oldest series) for every ``name>=X`` in pyproject.toml's dependencies,
+    Django aside."""
+    import tomllib
+
+    project = tomllib.loads(Path("pyproject.toml").read_text())["project"]
+    pins = []
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        lower = [spec.version for spec in requirement.specifier if spec.operator == ">="]
+        if requirement.name != "Django" and lower:
+            pins.append(f"{requirement.name}=={lower[0]}.*")
+    return pins
+
+
+@nox.session(python="3.11", download_python="never")
+def lowest(session: nox.Session) -> None:
+    """The oldest release of every dependency that pyproject.toml accepts, on Django 5.2: the
+    lower bounds are claims, and this checks them."""
+    session.install("-e", ".[test]", "Django~=5.2.0", *_lowest_pins())
+    session.run("python", "-m", "pip", "freeze", silent=False)
     workers = os.environ.get("TEST_WORKERS", "auto")
     session.run("python", "-m", "pytest", "-n", workers, "-p", "no:cacheprovider", *session.posargs)
 

@@ -97,7 +97,11 @@ class Site:
     def stop_all(self) -> None:
         for process, stop_signal, _ in reversed(self.processes):
             if process.poll() is None:
-                os.killpg(process.pid, stop_signal)
+                # SIGINT goes to the main process only, as systemd's KillMode=mixed sends it.
+                if stop_signal == signal.SIGINT:
+                    os.kill(process.pid, stop_signal)
+                else:
+                    os.killpg(process.pid, stop_signal)
                 try:
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
