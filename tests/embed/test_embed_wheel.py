@@ -157,6 +157,20 @@ def with_ports(simulator_block: str, sim_url: str, site_url: str) -> str:
     )
 
 
+def mail_server_down(port: int, *, mailers: bool) -> str:
+    """The test's condition, not a documented step: SMTP to a port nothing listens on. Django
+    6.1's startproject configures MAILERS (console backend); older ones the EMAIL_* settings
+    (SMTP to localhost:25, which a fresh machine refuses)."""
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    if mailers:
+        options = f'{{"host": "127.0.0.1", "port": {port}, "timeout": 2}}'
+        return f'\nMAILERS = {{"default": {{"BACKEND": "{smtp}", "OPTIONS": {options}}}}}\n'
+    return (
+        f'\nEMAIL_BACKEND = "{smtp}"\n'
+        f'EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = "127.0.0.1", {port}, 2\n'
+    )
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     docs = blocks()
@@ -172,17 +186,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         env=env,
     )
     sim_url, site_url = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
-    closed_mail_port = free_port()
     settings = root / "mysite" / "settings.py"
+    startproject_settings = settings.read_text()
     settings.write_text(
-        settings.read_text()
+        startproject_settings
         + "\n"
         + docs["settings"]
         + "\n"
         + with_ports(docs["simulator"], sim_url, site_url)
-        + "\n# The embed test's condition, not a documented step: a mail server that is down.\n"
-        + 'EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"\n'
-        + f'EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = "127.0.0.1", {closed_mail_port}, 2\n'
+        + mail_server_down(free_port(), mailers="MAILERS" in startproject_settings)
     )
     urls = root / "mysite" / "urls.py"
     urls.write_text(urls.read_text() + "\n" + docs["urls"])
