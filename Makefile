@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format dist clean bench-webhooks bench-sync bench-api soak
+.PHONY: demo test embed matrix install lint format dist clean bench-webhooks bench-sync bench-api soak
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -24,6 +24,17 @@ TEST_WORKERS ?= auto
 test: install
 	$(PY) -m pytest -n $(TEST_WORKERS) $(TEST_ARGS)
 
+# The wheel embedded in a fresh startproject site by the steps of docs/installation.md (about two
+# minutes: it builds the wheel and installs it into a new virtualenv). EMBED_DJANGO=6.1 picks the
+# Django series; EMBED_PYTHON another interpreter (Django 6 needs 3.12+).
+embed: install
+	$(PY) -m pytest -m embed tests/embed -p no:xdist -p no:cacheprovider -v $(TEST_ARGS)
+
+# Every (Python, Django) cell of the support matrix, each in its own virtualenv (noxfile.py;
+# `.venv/bin/nox -l` lists them). NOX_ARGS="-t newest" picks the newest Python per Django.
+matrix: install
+	$(VENV)/bin/nox -s tests $(NOX_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -36,7 +47,9 @@ format: install
 dist: install
 	rm -rf dist
 	$(PY) -m build --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
 	$(PY) -c 'import sys, zipfile, glob; names = zipfile.ZipFile(glob.glob("dist/*.whl")[0]).namelist(); bad = [n for n in names if not n.startswith(("calendly_integration/", "django_calendly_integration-"))]; sys.exit(f"unexpected files in the wheel: {bad}" if bad else 0)'
+	$(PY) -c 'import sys, tarfile, glob; names = {n.split("/", 1)[-1] for n in tarfile.open(glob.glob("dist/*.tar.gz")[0]).getnames()}; missing = {"LICENSE", "README.md", "CHANGELOG.md", "docs/installation.md", "docs/production.md", "calendly_integration/__init__.py"} - names; sys.exit(f"missing from the sdist: {sorted(missing)}" if missing else 0)'
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
@@ -53,7 +66,7 @@ bench-api: install
 	$(PY) tests/benchmarks/bench_api.py $(BENCH_ARGS)
 
 # Full sync of 10,000 events against a naive baseline, SQLite and PostgreSQL (about 15 minutes;
-# BENCH_ARGS="--size demo" for 2,000 events in about three; --readme writes the figures).
+# BENCH_ARGS="--size demo" for 2,000 events in about three; --docs writes the figures into docs/benchmarks.md).
 bench-sync: install
 	$(PY) -m tests.benchmarks.sync_benchmark $(BENCH_ARGS)
 
@@ -67,5 +80,4 @@ soak: install
 # The documentation site (MkDocs, strict, no network) built into site/.
 .PHONY: docs
 docs: install
-	$(PY) -m pip install --quiet -e '.[docs]'
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict

@@ -1,3 +1,3 @@
 """Connect a Django site's users to Calendly."""
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"

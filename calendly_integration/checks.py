@@ -37,14 +37,14 @@ def check_settings_shape(app_configs=None, **kwargs) -> list:
         return [
             Error(
                 "settings.CALENDLY must be a dict.",
-                hint="Set CALENDLY = {...} with the keys documented in the README.",
+                hint="Set CALENDLY = {...} with the keys documented in the settings reference (docs/settings.md).",
                 id=ID.format("E001"),
             )
         ]
     unknown = [
         Warning(
             f"Unknown key CALENDLY[{key!r}] is ignored.",
-            hint="Check the spelling against the settings reference in the README.",
+            hint="Check the spelling against the settings reference (docs/settings.md).",
             id=ID.format("W001"),
         )
         for key in calendly_settings.unknown_keys()
@@ -241,6 +241,36 @@ def check_on_disconnect(app_configs=None, **kwargs) -> list:
             id=ID.format("E008"),
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_installed_apps(app_configs=None, **kwargs) -> list:
+    """Without these apps nothing fails at startup: the "Connect Calendly" button posts to a 404,
+    and syncs and webhook processing are queued to a broker no one reads."""
+    from django.apps import apps
+
+    messages = []
+    provider = "calendly_integration.providers.calendly"
+    if calendly_settings.CLIENT_ID and not apps.is_installed(provider):
+        messages.append(
+            Error(
+                f"CALENDLY['CLIENT_ID'] is set but {provider!r} is not in INSTALLED_APPS: signing "
+                "in and connecting with Calendly lead to a 404.",
+                hint=f"Add {provider!r} to INSTALLED_APPS, after 'allauth.socialaccount'.",
+                id=ID.format("E009"),
+            )
+        )
+    if not apps.is_installed("django_q"):
+        messages.append(
+            Error(
+                "'django_q' is not in INSTALLED_APPS: background syncs, webhook processing and "
+                "the periodic schedules cannot run.",
+                hint="Add 'django_q' to INSTALLED_APPS, set Q_CLUSTER and run "
+                "`manage.py qcluster` (see the installation guide).",
+                id=ID.format("E010"),
+            )
+        )
+    return messages
 
 
 @register(Tags.compatibility)

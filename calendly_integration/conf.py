@@ -3,7 +3,7 @@
 Reading on every attribute access (instead of copying at import time) is what lets tests use
 ``override_settings(CALENDLY={...})`` and lets a host site change settings without a restart of
 anything that imported this module early. Every key is declared once in ``SETTINGS`` with its
-default and its documentation; the README's settings table is checked against it by a test. A
+default and its documentation; the settings reference (docs/settings.md) is generated from it. A
 deprecated key still works; its ``deprecated`` text says what replaces it, and a system check
 (``calendly_integration.W011``) repeats that to a site that still sets it.
 """

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+import calendly_integration
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -135,7 +137,7 @@ SPECTACULAR_SETTINGS = {
         "session or with `Authorization: Token <key>`; errors answer "
         '`{"code", "detail", ...}`.'
     ),
-    "VERSION": "0.1.0",
+    "VERSION": calendly_integration.__version__,
     # The docs page works offline: Swagger UI is served from drf-spectacular-sidecar's static files.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

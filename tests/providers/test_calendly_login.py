@@ -23,6 +23,8 @@ from tests.calendly_helpers import (
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
+# allauth's error page: 401 since django-allauth 65.14, 200 before (pyproject accepts 65.7 on).
+ERROR_PAGE_STATUS = (200, 401)
 
 
 def signed_in_user(client):
@@ -205,7 +207,7 @@ class TestBadInput:
         response = client.get(
             "/accounts/calendly/login/callback/", {"code": query["code"][0], "state": "forged"}
         )
-        assert response.status_code == 401
+        assert response.status_code in ERROR_PAGE_STATUS
         assert "This sign-in link is not valid any more" in response.content.decode()
         assert self.snapshot() == before
         assert [r for r in sim.requests if r.path == "/oauth/token"] == []
@@ -215,7 +217,7 @@ class TestBadInput:
         state = parse_qs(urlsplit(callback).query)["state"][0]
         before = self.snapshot()
         response = client.get("/accounts/calendly/login/callback/", {"state": state})
-        assert response.status_code == 401
+        assert response.status_code in ERROR_PAGE_STATUS
         assert "Calendly sent no authorization code" in response.content.decode()
         assert self.snapshot() == before
 
@@ -231,7 +233,7 @@ class TestBadInput:
         state = parse_qs(urlsplit(second).query)["state"][0]
         response = client.get("/accounts/calendly/login/callback/", {"code": code, "state": state})
 
-        assert response.status_code == 401
+        assert response.status_code in ERROR_PAGE_STATUS
         assert "Calendly did not accept the authorization code" in response.content.decode()
         assert self.snapshot() == before
         assert "_auth_user_id" not in client.session
@@ -248,7 +250,7 @@ class TestBadInput:
             "/accounts/calendly/login/callback/", {"code": code, "state": state_of_second}
         )
 
-        assert response.status_code == 401
+        assert response.status_code in ERROR_PAGE_STATUS
         assert "the PKCE check failed" in response.content.decode()
         assert self.snapshot() == before
         (exchange,) = [r for r in sim.requests if r.path == "/oauth/token"]

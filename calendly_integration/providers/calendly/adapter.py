@@ -1,4 +1,4 @@
-"""A socialaccount adapter for sites that log in with Calendly.
+"""allauth adapters for sites that log in with Calendly.
 
 Set ``SOCIALACCOUNT_ADAPTER = "calendly_integration.providers.calendly.adapter.CalendlySocialAccountAdapter"``
 (or mix ``CalendlyAdapterMixin`` into your own adapter). It does three things allauth cannot know:
@@ -10,6 +10,9 @@ Set ``SOCIALACCOUNT_ADAPTER = "calendly_integration.providers.calendly.adapter.C
   reauthentication) are encrypted there like everywhere else;
 - a failed Calendly login gets a message saying what went wrong and what to do
   (``calendly_error_message`` in the error page's context).
+
+``CalendlyAccountAdapter`` (``ACCOUNT_ADAPTER``, or mix in ``CalendlyAccountAdapterMixin``) keeps a
+confirmation e-mail that cannot be sent from turning a finished sign-up into a server error.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialToken
 from allauth.socialaccount.providers.base import AuthError
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
@@ -97,6 +102,36 @@ class CalendlyAdapterMixin:
 
 class CalendlySocialAccountAdapter(CalendlyAdapterMixin, DefaultSocialAccountAdapter):
     """allauth's default adapter with ``CalendlyAdapterMixin``."""
+
+
+class CalendlyAccountAdapterMixin:
+    """By the time allauth sends a confirmation e-mail the user and their Calendly connection
+    exist and they are signed in; a mail server that is down (or was never set up) must not turn
+    that into a 500. The failure is logged and the user told they can ask for the mail again."""
+
+    def send_confirmation_mail(
+        self, request: HttpRequest, emailconfirmation: Any, signup: bool
+    ) -> None:
+        try:
+            super().send_confirmation_mail(request, emailconfirmation, signup)
+        except OSError as exc:  # smtplib's errors and refused connections alike
+            logger.error(
+                "The e-mail address confirmation could not be sent (%s: %s); check EMAIL_BACKEND.",
+                type(exc).__name__,
+                exc,
+            )
+            messages.warning(
+                request,
+                gettext(
+                    "We could not send the confirmation e-mail just now. You can ask for it "
+                    "again from your e-mail addresses page."
+                ),
+                fail_silently=True,
+            )
+
+
+class CalendlyAccountAdapter(CalendlyAccountAdapterMixin, DefaultAccountAdapter):
+    """allauth's default account adapter with ``CalendlyAccountAdapterMixin``."""
 
 
 def login_error_message(
