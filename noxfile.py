@@ -78,7 +78,7 @@ def _find_interpreters() -> list[str]:
 
 MISSING = _find_interpreters()
 if MISSING:
-    nox.logger.warning(
+    nox.logger.logger.warning(
         "No interpreter for Python %s (looked on PATH and under pyenv); those cells will fail. "
         "Install them, e.g. `pyenv install %s`.",
         ", ".join(MISSING),
