@@ -18,31 +18,14 @@ from django.db import connection as db_connection
 
 from calendly_integration.models import Invitee, WebhookDelivery, WebhookSubscription
 from calendly_integration.oauth.disconnect import disconnect
-from calendly_integration.testing.simulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from calendly_integration.webhooks.signature import signature_header
 from calendly_integration.webhooks.subscriptions import ensure_subscriptions
 from tests.calendly_helpers import make_oauth_connection
+from tests.conftest import point_calendly_at
 
 from .conftest import book, names
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def point_at(settings, sim, **extra: Any) -> None:
-    """What ``calendly_settings_for_simulator`` does, for simulators made by the factory."""
-    settings.CALENDLY = {
-        **(settings.CALENDLY or {}),
-        "API_BASE_URL": sim.url,
-        "AUTH_BASE_URL": sim.url,
-        "CLIENT_ID": DEFAULT_CLIENT_ID,
-        "CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
-        "WEBHOOK_SIGNING_KEY": sim.webhook_signing_key,
-        "CONNECT_TIMEOUT": 2,
-        "READ_TIMEOUT": 2,
-        "RETRY_BACKOFF": 0.01,
-        "RETRY_BACKOFF_MAX": 0.05,
-        **extra,
-    }
 
 
 @pytest.fixture
@@ -150,12 +133,14 @@ def test_a_subscription_disabled_by_calendly_is_recreated_and_sync_fills_the_gap
     calendly_tasks_inline,
 ):
     sim = calendly_simulator_factory(webhook_retry_delays=(0.05, 0.05), validate=True)
-    point_at(settings, sim, PUBLIC_BASE_URL=live_server.url)
+    point_calendly_at(settings, sim, PUBLIC_BASE_URL=live_server.url)
     connection = make_oauth_connection(sim, owner)
     [subscription] = WebhookSubscription.objects.filter(connection=connection)
 
     # Our side breaks (a wrong signing key): every delivery is refused, Calendly gives up.
-    point_at(settings, sim, PUBLIC_BASE_URL=live_server.url, WEBHOOK_SIGNING_KEY="rotated-wrong")
+    point_calendly_at(
+        settings, sim, PUBLIC_BASE_URL=live_server.url, WEBHOOK_SIGNING_KEY="rotated-wrong"
+    )
     lost_uri = book(sim, name="Lost Booking")
     assert sim.wait_for_deliveries(15)
     assert [d.status_code for d in sim.deliveries] == [400, 400, 400]
@@ -164,7 +149,7 @@ def test_a_subscription_disabled_by_calendly_is_recreated_and_sync_fills_the_gap
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"invalid"}
 
     # Fixed; the periodic check finds the subscription disabled and heals it.
-    point_at(settings, sim, PUBLIC_BASE_URL=live_server.url)
+    point_calendly_at(settings, sim, PUBLIC_BASE_URL=live_server.url)
     [healed] = ensure_subscriptions(connection)
 
     assert healed.pk == subscription.pk and healed.uri != subscription.uri
