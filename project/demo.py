@@ -124,8 +124,8 @@ def connect_demo_user_with_token(args: argparse.Namespace, token: str) -> str:
     """With a personal access token configured, connect the demo superuser with it."""
     from django.contrib.auth import get_user_model
 
+    from calendly_integration.exceptions import InvalidPersonalAccessToken
     from calendly_integration.oauth.connect import connect_personal_access_token
-    from calendly_integration.oauth.errors import InvalidPersonalAccessToken
 
     user = get_user_model().objects.get(username=args.username)
     try:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 
-from calendly_integration.exceptions import TokenDecryptionError, WebhooksNotConfigured
+from calendly_integration.exceptions import (
+    CalendlyIntegrationError,
+    TokenDecryptionError,
+    WebhooksNotConfigured,
+)
 from calendly_integration.services.errors import describe_error
 
 
-class ActionRefused(Exception):
+class ActionRefused(CalendlyIntegrationError):
     """An action cannot go ahead for a reason we know; the message says why."""
 
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from calendly_integration.client import CalendlyError
-from calendly_integration.oauth.errors import ConnectionUnusable, TokenDecryptionError
+from calendly_integration.exceptions import ConnectionUnusable, TokenDecryptionError
 from calendly_integration.services.errors import ServiceError, describe_error
 
 logger = logging.getLogger(__name__)
