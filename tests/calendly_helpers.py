@@ -136,8 +136,8 @@ def login_with_calendly(client, sim, *, user_uuid: str | None = None, **params: 
     return client.get(callback_path(callback_url))
 
 
-def queued_tasks() -> Counter:
-    """(function, args) of every task waiting in the broker, read without taking them.
+def queued_packages() -> list[dict]:
+    """Every task waiting in the broker, as django-q2 packed it, read without taking them.
 
     Works with the ORM broker (the test database) and Redis (a shared list, hence the
     before/after comparisons in the tests).
@@ -147,5 +147,9 @@ def queued_tasks() -> Counter:
         payloads = list(OrmQ.objects.values_list("payload", flat=True))
     else:
         payloads = broker.connection.lrange(broker.list_key, 0, -1)
-    tasks = (SignedPackage.loads(payload) for payload in payloads)
-    return Counter((task["func"], tuple(task["args"])) for task in tasks)
+    return [SignedPackage.loads(payload) for payload in payloads]
+
+
+def queued_tasks() -> Counter:
+    """(function, args) of every task waiting in the broker, read without taking them."""
+    return Counter((task["func"], tuple(task["args"])) for task in queued_packages())

@@ -1,28 +1,21 @@
 """One way to queue work: named helpers, one task name and group per kind, one inline switch."""
 
 import pytest
-from django_q.brokers import get_broker
 from django_q.conf import Conf
-from django_q.models import OrmQ, Success
-from django_q.signing import SignedPackage
+from django_q.models import Success
 
 from calendly_integration import queueing
 from calendly_integration.exceptions import NeedsReauth
 from calendly_integration.models import Connection, SyncRun
 from calendly_integration.services.connections import request_sync
+from tests.calendly_helpers import queued_packages
 
 pytestmark = pytest.mark.django_db
 
 
 def queued() -> dict[str, dict]:
     """Every task waiting in the broker (ORM or Redis), by id, read without taking them."""
-    broker = get_broker()
-    if type(broker).__name__ == "ORM":
-        payloads = list(OrmQ.objects.values_list("payload", flat=True))
-    else:
-        payloads = broker.connection.lrange(broker.list_key, 0, -1)
-    tasks = (SignedPackage.loads(payload) for payload in payloads)
-    return {task["id"]: task for task in tasks}
+    return {task["id"]: task for task in queued_packages()}
 
 
 @pytest.fixture
