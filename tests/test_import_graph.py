@@ -37,7 +37,9 @@ ROOT = Path(calendly_integration.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"conf", "signals", "exceptions"}),
-    frozenset({"client", "crypto", "queueing", "charts", "error_reports", "forms", "testing"}),
+    frozenset(
+        {"client", "crypto", "queueing", "charts", "error_reports", "forms", "testing", "untrusted"}
+    ),
     frozenset({"models"}),
     frozenset({"oauth"}),
     frozenset({"mirror"}),

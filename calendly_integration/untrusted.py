@@ -1,0 +1,127 @@
+"""Reading text, numbers and JSON that come from outside: query strings, headers, bodies.
+
+Three traps turn hostile input into a 500 instead of a 400:
+
+- PostgreSQL refuses NUL characters in text (and ``\\u0000`` in ``jsonb``), and a lone surrogate
+  cannot be encoded as UTF-8, so either one reaching a query or an INSERT is a database error;
+- Python's ``int()`` and ``str.isdigit()`` accept every Unicode digit, so ``"٣"`` would name row 3
+  and fullwidth ``"10"`` a page of ten;
+- ``json.loads`` recurses once per nesting level (``RecursionError`` past a few thousand) and
+  accepts ``NaN`` and ``Infinity``, which no JSON column or client can read back.
+
+Every way in (API, webhook receiver, pages) reads outside input through these functions so the
+rules are the same everywhere. This module imports nothing of the app.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+#: Deeper than any Calendly payload (about 6 levels) by a wide margin, far below the recursion limit.
+MAX_JSON_DEPTH = 64
+
+_UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
+_ASCII_INT = re.compile(r"[0-9]{1,18}")
+
+
+class UntrustedJSONError(ValueError):
+    """The bytes are not JSON this app will read; ``reason`` says why, in plain English."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def is_safe_text(value: str) -> bool:
+    """``True`` when ``value`` can be stored and queried on every supported database."""
+    return _UNSAFE_TEXT.search(value) is None
+
+
+def unsafe_strings(value: Any) -> Iterator[str]:
+    """Every string (keys included) inside decoded JSON that ``is_safe_text`` refuses."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not is_safe_text(item):
+                yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def ascii_int(value: str | None, *, minimum: int = 0, maximum: int | None = None) -> int | None:
+    """``value`` as an int when it is plain ASCII digits within bounds, else ``None``."""
+    if value is None or not _ASCII_INT.fullmatch(value):
+        return None
+    number = int(value)
+    if number < minimum or (maximum is not None and number > maximum):
+        return None
+    return number
+
+
+def json_depth_exceeds(data: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether brackets outside strings nest deeper than ``limit``, found without parsing.
+
+    A linear scan, so a body of a million ``[`` costs one pass and no recursion.
+    """
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    depth = 0
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _refuse_constant(name: str) -> Any:
+    raise UntrustedJSONError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise UntrustedJSONError("a number is out of range")
+    return number
+
+
+def loads(data: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decode JSON strictly: bounded depth, no ``NaN``/``Infinity``, valid UTF-8.
+
+    Raises ``UntrustedJSONError`` (a ``ValueError``) for anything else; never ``RecursionError``.
+    Strings with NUL or lone surrogates decode; callers that store them check ``unsafe_strings``.
+    """
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UntrustedJSONError("the body is not UTF-8") from error
+    else:
+        text = data
+    if json_depth_exceeds(text, max_depth):
+        raise UntrustedJSONError(f"JSON nested deeper than {max_depth} levels")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except UntrustedJSONError:
+        raise
+    except (ValueError, RecursionError) as error:
+        raise UntrustedJSONError("the body is not valid JSON") from error

@@ -1,0 +1,104 @@
+"""The shared readers of outside input: arbitrary text and bytes in, a value or a clean refusal out."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calendly_integration import untrusted
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12", 12),
+        ("0", 0),
+        ("٣", None),  # Arabic-Indic three
+        ("\uff11\uff10", None),  # fullwidth ten
+        ("1" * 19, None),
+        ("-1", None),
+        (" 1", None),
+        ("1\n", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_ascii_int_reads_only_ascii_digits(raw, expected):
+    assert untrusted.ascii_int(raw) == expected
+
+
+def test_ascii_int_applies_bounds():
+    assert untrusted.ascii_int("5", minimum=1, maximum=4) is None
+    assert untrusted.ascii_int("0", minimum=1) is None
+    assert untrusted.ascii_int("4", minimum=1, maximum=4) == 4
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\ud800", "x\udfffy"])
+def test_nul_and_lone_surrogates_are_unsafe(text):
+    assert not untrusted.is_safe_text(text)
+    assert list(untrusted.unsafe_strings({"k": [1, {"deep": text}]})) == [text]
+    assert list(untrusted.unsafe_strings({text: 1})) == [text]
+
+
+def test_ordinary_unicode_is_safe():
+    assert untrusted.is_safe_text("Zoë 😀 ٣ 東京")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 5_000 + b"1" + b"}" * 5_000,
+        b'{"n": NaN}',
+        b'{"n": Infinity}',
+        b'{"n": -Infinity}',
+        b'{"n": 1e999}',
+        b'{"n": ' + b"9" * 5_000 + b"}",
+        b"\xff\xfe",
+        b'{"a": "\x00"}',
+        b"",
+    ],
+)
+def test_loads_refuses_cleanly(body):
+    with pytest.raises(untrusted.UntrustedJSONError):
+        untrusted.loads(body)
+
+
+def test_loads_keeps_brackets_inside_strings_out_of_the_depth():
+    body = json.dumps({"text": "[" * 1_000, "ok": [[1]]})
+    assert untrusted.loads(body)["ok"] == [[1]]
+
+
+def test_loads_decodes_escaped_nul_for_the_caller_to_check():
+    value = untrusted.loads(b'{"name": "a\\u0000b"}')
+    assert list(untrusted.unsafe_strings(value)) == ["a\x00b"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300)))
+def test_loads_never_raises_anything_else(data):
+    with contextlib.suppress(untrusted.UntrustedJSONError):
+        untrusted.loads(data)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(json_values)
+def test_loads_round_trips_ordinary_json(value):
+    assert untrusted.loads(json.dumps(value)) == value
