@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 WIDTH = 760
@@ -154,6 +154,52 @@ def bar_chart(
     return _frame(body, title, width, height)
 
 
+#: Width of a horizontal bar chart's drawing: narrow, so its text stays legible on a phone.
+HBAR_WIDTH = 480
+HBAR_ROW = 26
+HBAR_FONT = 13
+#: Roughly the width of one character of ``HBAR_FONT`` sans-serif, for sizing the label column.
+HBAR_CHARACTER = 6.6
+
+
+def hbar_chart(
+    title: str, labels: Sequence[str], values: Sequence[int], *, color: str
+) -> SafeString:
+    """Horizontal bars, one row each, with the whole label beside its bar.
+
+    Long labels ("30 Minute Meeting (Ingrid Brennan)") never overlap or get cut the way they do
+    under vertical bars, and the drawing is narrow enough to stay readable at phone widths.
+    A label longer than half the width is shortened, with the whole label in its tooltip.
+    """
+    width = HBAR_WIDTH
+    longest = max((len(label) for label in labels), default=0)
+    label_width = min(width / 2, HBAR_CHARACTER * longest + 8)
+    fits = int((label_width - 8) / HBAR_CHARACTER)
+    value_room = 8 + HBAR_CHARACTER * len(str(max(values, default=0)))
+    plot_width = width - label_width - value_room
+    height = HBAR_ROW * max(1, len(values)) + 4
+    maximum = max(values, default=0) or 1
+    body = []
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = 2 + HBAR_ROW * index
+        shown = label if len(label) <= fits else label[: max(1, fits - 1)] + "…"
+        bar = plot_width * value / maximum
+        body.append(
+            f'<text x="{label_width - 8:.1f}" y="{y + HBAR_ROW / 2 + 4:.1f}" text-anchor="end" '
+            f'fill="currentColor"><title>{escape(label)}</title>{escape(shown)}</text>'
+            f'<rect class="calendly-bar" x="{label_width:.1f}" y="{y + 4}" width="{bar:.1f}" '
+            f'height="{HBAR_ROW - 8}" fill="{color}"><title>{escape(label)}: {value}</title></rect>'
+            f'<text x="{label_width + bar + 6:.1f}" y="{y + HBAR_ROW / 2 + 4:.1f}" '
+            f'fill="currentColor">{value}</text>'
+        )
+    return mark_safe(  # noqa: S308 - every piece above is escaped or numeric
+        f'<svg class="calendly-chart calendly-hbars" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
+        f'font-family="sans-serif" font-size="{HBAR_FONT}">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+
+
 def heatmap(
     title: str,
     rows: Sequence[str],
@@ -163,11 +209,15 @@ def heatmap(
     color: str,
     width: int = WIDTH,
 ) -> SafeString:
-    """A grid (weekday by hour) whose cells are as opaque as their share of the maximum."""
+    """A grid (weekday by hour) whose cells are as opaque as their share of the maximum.
+
+    A legend under the grid reads the shades: from an empty cell to the busiest one's count.
+    """
     left, top = 40, 16
     cell_width = (width - left - MARGIN_RIGHT) / max(1, len(columns))
     cell_height = 18
-    height = top + cell_height * len(rows) + 8
+    grid_bottom = top + cell_height * len(rows)
+    height = grid_bottom + 34
     maximum = max((max(row, default=0) for row in values), default=0) or 1
     body = [
         f'<text x="{left + cell_width * i + cell_width / 2:.1f}" y="{top - 4}" '
@@ -188,7 +238,27 @@ def heatmap(
                 f'height="{cell_height - 1}" fill="{color}" fill-opacity="{opacity:.2f}">'
                 f"<title>{escape(row_label)} {escape(columns[c])}: {value}</title></rect>"
             )
+    body += _heatmap_legend(left, grid_bottom + 12, maximum, color)
     return _frame(body, title, width, height)
+
+
+def _heatmap_legend(x: float, y: float, maximum: int, color: str) -> list[str]:
+    """ "0 ▢▢▢▢▢ N meetings": five shades from none to the busiest cell."""
+    steps = 5
+    parts = [f'<text x="{x:.1f}" y="{y + 11:.1f}" fill="currentColor">0</text>']
+    start = x + 14
+    for step in range(steps):
+        opacity = 0.04 if step == 0 else 0.06 + 0.94 * step / (steps - 1)
+        parts.append(
+            f'<rect class="calendly-legend" x="{start + 16 * step:.1f}" y="{y:.1f}" width="15" '
+            f'height="14" fill="{color}" fill-opacity="{opacity:.2f}"/>'
+        )
+    label = ngettext("%(count)s meeting", "%(count)s meetings", maximum) % {"count": maximum}
+    parts.append(
+        f'<text x="{start + 16 * steps + 6:.1f}" y="{y + 11:.1f}" fill="currentColor">'
+        f"{escape(label)}</text>"
+    )
+    return parts
 
 
 def share_bar(parts: Sequence[tuple[int, str, str]], total: int, *, width: int = 160) -> SafeString:

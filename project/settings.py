@@ -112,7 +112,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "demo:dashboard"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 # Calendly tokens are stored encrypted in calendly_integration's Connection, never in allauth's tables.

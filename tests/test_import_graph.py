@@ -38,7 +38,17 @@ ROOT = Path(calendly_integration.__file__).parent
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"conf", "signals", "exceptions"}),
     frozenset(
-        {"client", "crypto", "queueing", "charts", "error_reports", "forms", "testing", "untrusted"}
+        {
+            "client",
+            "crypto",
+            "queueing",
+            "charts",
+            "error_reports",
+            "forms",
+            "testing",
+            "untrusted",
+            "templatetags",
+        }
     ),
     frozenset({"models"}),
     frozenset({"oauth"}),

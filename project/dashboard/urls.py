@@ -4,7 +4,7 @@ from django.urls import path
 
 from project.dashboard.views.activity import ActivityFeedView, ActivityView
 from project.dashboard.views.analytics import AnalyticsView
-from project.dashboard.views.dashboard import DashboardView, SyncNowView
+from project.dashboard.views.dashboard import DashboardView, ImportStatusView, SyncNowView
 from project.dashboard.views.event_types import (
     EventTypeListView,
     PrefilledLinkView,
@@ -21,6 +21,7 @@ app_name = "demo"
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
+    path("import-status/", ImportStatusView.as_view(), name="import_status"),
     path("connections/<int:pk>/sync/", SyncNowView.as_view(), name="sync_connection"),
     path("events/<int:pk>/", EventDetailView.as_view(), name="event_detail"),
     path("events/<int:pk>/cancel/", CancelEventView.as_view(), name="event_cancel"),

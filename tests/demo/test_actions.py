@@ -82,7 +82,11 @@ class TestCancel:
         response = owner_client.post(f"/dashboard/events/{event.pk}/cancel/", {"reason": "Again"})
 
         assert response.status_code == 409
-        assert messages_of(response) == ["This event is already canceled."]
+        assert messages_of(response) == []
+        html = response.content.decode()
+        assert html.count("already canceled") == 1
+        assert 'name="reason"' not in html
+        assert tenant.sim.get(event.uri)["status"] == "active"  # Calendly was not asked
 
 
 class TestNoShow:
@@ -102,6 +106,19 @@ class TestNoShow:
         unmarked = owner_client.post(url, {"action": "unmark"}, follow=True)
 
         assert messages_of(unmarked) == [f"{invitee.name} is no longer marked as a no-show."]
+        assert tenant.sim.get(invitee.uri)["no_show"] is None
+        assert not Invitee.objects.get(pk=invitee.pk).is_no_show
+
+    def test_a_meeting_that_has_not_started_cannot_have_a_no_show(self, owner_client, tenant):
+        invitee = Invitee.objects.filter(
+            event=future_event(tenant.sim.owner.uri), status="active"
+        ).first()
+
+        response = owner_client.post(
+            f"/dashboard/invitees/{invitee.pk}/no-show/", {"action": "mark"}, follow=True
+        )
+
+        assert messages_of(response) == ["A no-show can be marked once the meeting has started."]
         assert tenant.sim.get(invitee.uri)["no_show"] is None
         assert not Invitee.objects.get(pk=invitee.pk).is_no_show
 

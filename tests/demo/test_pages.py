@@ -24,8 +24,14 @@ PAGES = (
 )
 
 
-def an_invitee_of(tenant) -> Invitee:
-    return Invitee.objects.filter(event__in=hosted_by(tenant.sim.owner.uri)).first()
+def an_invitee_of(tenant, *, started: bool | None = None) -> Invitee:
+    invitees = Invitee.objects.filter(event__in=hosted_by(tenant.sim.owner.uri), status="active")
+    if started is not None:
+        now = timezone.now()
+        invitees = invitees.filter(
+            **({"event__start_time__lte": now} if started else {"event__start_time__gt": now})
+        )
+    return invitees.order_by("pk").first()
 
 
 def an_event_type_of(tenant) -> EventType:
@@ -98,7 +104,7 @@ def test_every_page_renders_for_a_connected_user(owner_client, path):
 
 
 def test_the_event_page_lists_its_invitees_with_no_show_toggles(owner_client, tenant):
-    invitee = an_invitee_of(tenant)
+    invitee = an_invitee_of(tenant, started=True)
 
     page = owner_client.get(f"/dashboard/events/{invitee.event_id}/").content.decode()
 
@@ -106,11 +112,22 @@ def test_the_event_page_lists_its_invitees_with_no_show_toggles(owner_client, te
     assert f"/dashboard/invitees/{invitee.pk}/no-show/" in page
 
 
+def test_a_meeting_that_has_not_started_offers_no_no_show(owner_client, tenant):
+    invitee = an_invitee_of(tenant, started=False)
+
+    page = owner_client.get(f"/dashboard/events/{invitee.event_id}/").content.decode()
+
+    assert invitee.email in page
+    assert f"/dashboard/invitees/{invitee.pk}/no-show/" not in page
+    assert "once the meeting starts" in page
+
+
 def test_the_analytics_page_draws_its_charts(owner_client):
     response = owner_client.get("/dashboard/analytics/?range=past-90")
 
     page = response.content.decode()
-    assert page.count('<svg class="calendly-chart"') == 4
+    assert page.count('<svg class="calendly-chart"') == 2
+    assert page.count('<svg class="calendly-chart calendly-hbars"') == 2
     assert response.context["analytics"]["totals"]["events"] > 0
     assert owner_client.get("/dashboard/analytics/?range=next-30").status_code == 200
     assert owner_client.get("/dashboard/analytics/?range=bogus").status_code == 200

@@ -32,8 +32,6 @@ from calendly_integration.services.analytics import (
 from project.dashboard.forms import AnalyticsRangeForm
 
 TOP_EVENT_TYPES = 8
-#: What fits under a bar of a full-width chart of ``TOP_EVENT_TYPES`` bars.
-LABEL_CHARACTERS = 14
 
 
 def chosen_period(direction: str, days: int, now: Any, tz: Any) -> Period:
@@ -60,10 +58,6 @@ def by_event_type(events: Any, period: Period, analytics: dict[str, Any]) -> lis
     return rows
 
 
-def short(label: str, length: int = LABEL_CHARACTERS) -> str:
-    return label if len(label) <= length else label[: length - 1] + "…"
-
-
 def charts_for(events: Any, period: Period, tz: Any) -> dict[str, Any]:
     now = timezone.now()
     analytics = event_analytics(events, period.start, period.end, tz, now=now)
@@ -74,15 +68,15 @@ def charts_for(events: Any, period: Period, tz: Any) -> dict[str, Any]:
         "analytics": analytics,
         "by_event_type": types,
         "over_time": activity_chart(labels, activity),
-        "by_type_chart": charts.bar_chart(
+        "by_type_chart": charts.hbar_chart(
             gettext("Bookings by event type"),
-            [short(row["label"]) for row in types],
+            [row["full_label"] for row in types],
             [row["total"] for row in types],
             color=BOOKED_COLOR,
         ),
-        "canceled_by_type_chart": charts.bar_chart(
+        "canceled_by_type_chart": charts.hbar_chart(
             gettext("Cancellations by event type"),
-            [short(row["label"]) for row in types],
+            [row["full_label"] for row in types],
             [row["canceled"] for row in types],
             color=CANCELED_COLOR,
         ),

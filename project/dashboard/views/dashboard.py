@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.generic import TemplateView, View
 
-from calendly_integration.models import Connection, EventHost, ScheduledEvent, SyncRun
+from calendly_integration.models import Connection, EventHost, EventType, ScheduledEvent, SyncRun
 from calendly_integration.services.connections import request_sync
 
 EVENTS_PER_PAGE = 10
@@ -49,6 +50,33 @@ def connections_of(user: Any) -> list[Connection]:
     return connections
 
 
+#: A first sync in one of these states is still on its way.
+IMPORT_CONTINUES = (SyncRun.Status.RUNNING, SyncRun.Status.PARTIAL, SyncRun.Status.RATE_LIMITED)
+
+
+def first_import(user: Any, connections: list[Connection]) -> dict[str, Any] | None:
+    """How far the first sync of a new connection has got, or ``None`` when none is under way.
+
+    Right after connecting, the lists are empty until the background sync commits its first
+    pages; saying "No upcoming meetings" then would be wrong. The counts grow page by page.
+    """
+    waiting = []
+    for connection in connections:
+        state = getattr(connection, "sync_state", None)
+        if not connection.is_usable or (state is not None and state.last_success_at):
+            continue
+        run = connection.last_run
+        if run is None or run.status in IMPORT_CONTINUES:
+            waiting.append(run)
+    if not waiting:
+        return None
+    return {
+        "started": any(run is not None for run in waiting),
+        "events": ScheduledEvent.objects.visible_to(user).live().count(),
+        "event_types": EventType.objects.visible_to(user).count(),
+    }
+
+
 class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "demo/dashboard.html"
 
@@ -59,15 +87,31 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         past = events.filter(start_time__lt=now).order_by("-start_time", "-pk")
         upcoming_page = paginate(upcoming, self.request, "upcoming")
         past_page = paginate(past, self.request, "past")
+        connections = connections_of(self.request.user)
         return {
             **super().get_context_data(**kwargs),
-            "connections": connections_of(self.request.user),
+            "now": now,
+            "connections": connections,
+            "importing": first_import(self.request.user, connections),
             "upcoming": upcoming_page,
             "past": past_page,
             # Each pager keeps the other list's page.
             "keep_past": f"&past={past_page.number}",
             "keep_upcoming": f"&upcoming={upcoming_page.number}",
         }
+
+
+class ImportStatusView(LoginRequiredMixin, View):
+    """The first import's progress as JSON, polled by the dashboard until it is done."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        importing = first_import(request.user, connections_of(request.user))
+        counts = render_to_string(
+            "demo/_import_counts.html", {"importing": importing}, request=request
+        )
+        return JsonResponse({"importing": importing is not None, "counts_html": counts})
 
 
 class SyncNowView(LoginRequiredMixin, View):

@@ -18,6 +18,7 @@ from calendly_integration.models import EventType, SchedulingLink
 from calendly_integration.services.errors import InvalidRequest
 from calendly_integration.services.links import check_prefill, create_single_use_link
 from project.dashboard.failures import ACTION_ERRORS, report_failure
+from project.dashboard.filters import EventTypeFilterForm
 from project.dashboard.forms import PrefillForm
 
 
@@ -42,10 +43,18 @@ class EventTypeListView(LoginRequiredMixin, View):
                 .filter(pk=int(link_id))
                 .first()
             )
+        event_types = visible_event_types(request.user)
+        filters = EventTypeFilterForm(request.GET, event_types)
+        shown = filters.apply(event_types)
         return render(
             request,
             "demo/event_types.html",
-            {"event_types": visible_event_types(request.user), "created": created},
+            {
+                "event_types": shown,
+                "filters": filters,
+                "total": event_types.count(),
+                "created": created,
+            },
         )
 
 

@@ -37,7 +37,14 @@ class EventDetailView(LoginRequiredMixin, View):
             .filter(event=event)
             .order_by("calendly_created_at", "pk")
         )
-        context = {"event": event, "invitees": invitees, "now": timezone.now()}
+        now = timezone.now()
+        context = {
+            "event": event,
+            "invitees": invitees,
+            "now": now,
+            "started": event.start_time <= now,
+            "location_is_link": event.location.startswith(("https://", "http://")),
+        }
         return render(request, "demo/event_detail.html", context)
 
 
@@ -53,6 +60,9 @@ class CancelEventView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         event = event_for(request, pk)
+        if event.is_canceled:
+            # A stale tab: the page itself says so, once; Calendly is not asked again.
+            return self.page(request, event, CancelEventForm(), status=409)
         form = CancelEventForm(request.POST)
         if not form.is_valid():
             return self.page(request, event, form, status=400)
@@ -84,6 +94,11 @@ class NoShowView(LoginRequiredMixin, View):
         back = reverse("demo:event_detail", args=[invitee.event_id])
         if action not in ("mark", "unmark"):
             messages.error(request, gettext("Choose to mark or to unmark the no-show."))
+            return HttpResponseRedirect(back)
+        if action == "mark" and invitee.event.start_time > timezone.now():
+            messages.error(
+                request, gettext("A no-show can be marked once the meeting has started.")
+            )
             return HttpResponseRedirect(back)
         try:
             if action == "mark":
