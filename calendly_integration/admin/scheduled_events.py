@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, Prefetch, QuerySet, When
+from django.db.models.functions import Now
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -75,7 +76,6 @@ class ScheduledEventAdmin(MirroredAdmin):
         "event_type_link",
         "host_names",
         "invitee_counts",
-        "location_type",
         "organization_link",
     )
     list_filter = (
@@ -115,7 +115,17 @@ class ScheduledEventAdmin(MirroredAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         hosts = Prefetch("hosts", queryset=EventHost.objects.order_by("position"))
-        return super().get_queryset(request).prefetch_related(hosts)
+        upcoming = Case(When(start_time__gte=Now(), then=F("start_time")), default=None)
+        return (
+            super().get_queryset(request).prefetch_related(hosts).annotate(upcoming_start=upcoming)
+        )
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        """Upcoming meetings soonest first, then past ones latest first: what staff look for.
+
+        Plain ``-start_time`` put meetings a year ahead on page one and today's on page five.
+        """
+        return [F("upcoming_start").asc(nulls_last=True), "-start_time"]
 
     @admin.display(description=_("event type"), ordering="event_type__name")
     def event_type_link(self, obj: ScheduledEvent) -> str:
