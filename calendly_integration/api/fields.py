@@ -179,6 +179,25 @@ class DateParameter(serializers.Field):
         return value.isoformat()
 
 
+class IdInput(serializers.IntegerField):
+    """An id in a JSON body: a JSON integer, or a string of ASCII digits (DRF reads "٣" as 3)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("invalid")
+        if isinstance(data, str):
+            number = ascii_int(data)
+            if number is None:
+                self.fail("invalid")
+            data = number
+        return super().to_internal_value(data)
+
+
 def choice_output(choices: Any, *, blank: bool = False) -> serializers.CharField:
     """A read-only choice field whose schema is an inline enum ("" included when ``blank``).
 
