@@ -122,7 +122,7 @@ class CursorPage(CursorPagination):
             if value is None:
                 raise InvalidCursor()
             return str(value)
-        if isinstance(field, (models.AutoField, models.BigAutoField, models.IntegerField)):
+        if isinstance(field, models.IntegerField):  # AutoField and BigAutoField too
             number = ascii_int(position, maximum=MAX_ID)
             if number is None:
                 raise InvalidCursor()
@@ -143,7 +143,8 @@ class CursorPage(CursorPagination):
                 "required": False,
                 "in": "query",
                 "description": gettext(
-                    "The pagination cursor: copy it from the next or previous link."
+                    "The pagination cursor: copy it from the next or previous link (any other "
+                    "value answers 400 invalid_cursor)."
                 ),
                 "schema": {"type": "string"},
             },

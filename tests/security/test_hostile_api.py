@@ -28,7 +28,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calendly_integration.api import urls as api_urls
-from calendly_integration.models import Connection, Invitee
+from calendly_integration.models import Connection, Invitee, ScheduledEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -464,6 +464,8 @@ def test_hostile_json_bodies_are_400(caller, routes):
         reads = caller.role == "staff" or (
             caller.role == "member" and "deliveries" not in operation.path
         )
+        if "{id}" in operation.path and operation.path.split("{id}")[0] not in caller.ids:
+            reads = False  # a detail action reads the body once it finds its object
         expect = status_is(400) if reads else None
         for body in HOSTILE_BODIES:
             caller.hostile(
@@ -565,3 +567,17 @@ def test_connections_to_renew_answer_connection_needs_reauth_everywhere(tenants)
     assert set(answers.values()) == {(403, "connection_needs_reauth")}, "\n".join(
         f"{k}: {v}" for k, v in answers.items()
     )
+
+
+def test_another_tenants_object_is_404_whatever_the_body(tenants):
+    """A detail action finds its object before reading the body: a hostile body on another
+    tenant's id must not answer differently from a clean one."""
+    theirs = ScheduledEvent.objects.filter(organization=tenants.globex).first()
+    client = APIClient()
+    client.force_authenticate(tenants.world.site["maya"])
+    url = f"/api/scheduled-events/{theirs.pk}/cancel/"
+    answers = {
+        client.post(url, body, content_type="application/json").status_code
+        for body in (b'{"reason": "x"}', *HOSTILE_BODIES)
+    }
+    assert answers == {404}

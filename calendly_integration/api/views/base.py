@@ -55,17 +55,24 @@ class ApiViewMixin:
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         check_request(request, kwargs)
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        # A body is read (and refused if hostile) even by actions that take none, so a bad
-        # body never slips through to an action that would then call Calendly.
-        if request.stream is not None:
-            request.data  # noqa: B018
+        if not getattr(self, "detail", False):
+            self._read_body()
+
+    def _read_body(self) -> None:
+        """Read the body (refusing a hostile one) even for actions that take none, so a bad body
+        never slips past an action that would then call Calendly. A detail action reads it once
+        its object is found, so another tenant's id is a 404 whatever the body."""
+        if self.request.stream is not None:  # type: ignore[attr-defined]
+            self.request.data  # type: ignore[attr-defined]  # noqa: B018
 
     def get_object(self) -> Model:
         """Only ASCII digits name an object: Django's ``IntegerField`` reads "٣" as 3."""
         lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)  # type: ignore[attr-defined]
         if ascii_int(str(lookup), minimum=1, maximum=MAX_ID) is None:
             raise Http404
-        return super().get_object()  # type: ignore[misc]
+        found = super().get_object()  # type: ignore[misc]
+        self._read_body()
+        return found
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         """Filters belong to lists; a detail or an action is found by its id alone."""
