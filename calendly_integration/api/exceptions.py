@@ -4,7 +4,8 @@ Typed errors from the services, the oauth package and the Calendly client are de
 (``services.errors.describe_error``): Calendly's 429 becomes our 429 with ``Retry-After``, its
 5xx and unreadable answers 502, timeouts 504, its 404 our 404, a missing scope 403 naming the
 scope. DRF's own errors get the same shape; validation errors list their messages per field
-under ``errors``. Views use this handler whatever the host's ``EXCEPTION_HANDLER`` says.
+under ``errors``. Django's own refusals of a request (a body over the upload limit, too many
+fields) would be HTML; here they are 413 and 400 in the same shape. Views use this handler whatever the host's ``EXCEPTION_HANDLER`` says.
 """
 
 from __future__ import annotations
@@ -13,12 +14,19 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from calendly_integration.api.parsers import RequestTooLarge
 from calendly_integration.services.errors import describe_error
 
 logger = logging.getLogger(__name__)
@@ -78,7 +86,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if described.status >= 500:
             logger.warning("Calendly failed during %s: %s", context.get("view"), exc)
         return Response(described.as_dict(), status=described.status, headers=described.headers)
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        exc = exceptions.ParseError(gettext("The request has too many parameters."))
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(gettext("The request is malformed."))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

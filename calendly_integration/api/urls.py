@@ -7,8 +7,9 @@
 URL names live in the ``calendly_api`` namespace (``calendly_api:scheduled-event-detail``).
 """
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
+from calendly_integration.api.views.base import ApiViewMixin
 from calendly_integration.api.views.connections import ConnectionViewSet
 from calendly_integration.api.views.event_types import EventTypeViewSet
 from calendly_integration.api.views.invitees import InviteeViewSet
@@ -30,7 +31,15 @@ from calendly_integration.api.views.webhooks import (
 
 app_name = "calendly_api"
 
+
+class ApiRootView(ApiViewMixin, APIRootView):
+    """The list of endpoints, answered like every other view (errors, hostile input, sign-in)."""
+
+    schema = None
+
+
 router = DefaultRouter()
+router.APIRootView = ApiRootView
 router.register("connections", ConnectionViewSet, basename="connection")
 router.register("event-types", EventTypeViewSet, basename="event-type")
 router.register("scheduled-events", ScheduledEventViewSet, basename="scheduled-event")

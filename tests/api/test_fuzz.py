@@ -1,6 +1,8 @@
 """Schemathesis over the whole schema, in-process, against two tenants' real data.
 
-Every operation is fuzzed with data that fits the schema and data that does not, first with
+Every operation is fuzzed in every generation mode (``GenerationMode.from_choice("all")``: data
+that fits the schema and data that does not, checked by ``negative_data_rejection`` to answer a
+documented 4xx), first with
 made-up ids, then with ids of real objects of the signed-in tenant (so actions really reach the
 Calendly simulator) and of the other tenant (which must all answer 404, or 403 where staff only).
 Every response must be documented and match its schema, and none may be a 5xx.
@@ -8,7 +10,8 @@ Every response must be documented and match its schema, and none may be a 5xx.
 One check is left out: ``positive_data_acceptance`` ("schema-valid input is never a 400"). Some
 rules cannot be written in OpenAPI: a time range of at most 7 days that ends after it starts, a
 personal access token Calendly accepts, no NUL characters in text. Those answer 400 by design.
-Hypothesis is derandomized and the examples are bounded, so a run is the same every time.
+Hypothesis is derandomized (a fixed seed) and the examples are bounded, so a run is the same
+every time.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from calendly_integration.models import (
     AvailabilitySchedule,
@@ -42,6 +46,8 @@ from calendly_integration.services.webhooks import create_subscription
 from tests.api.conftest import Tenant
 
 MAX_EXAMPLES = 8
+#: Positive and negative data, as the command line's ``--mode all``.
+MODES = GenerationMode.from_choice("all")
 #: Operations that would end the run's own session (disconnecting the signed-in user).
 SELF_DESTRUCTIVE = {"DELETE /api/connections/{id}/"}
 STAFF_ONLY_PREFIX = "/api/webhook-deliveries/"
@@ -134,7 +140,10 @@ class Fuzzer:
             where = f"{operation.label} ({mode.value}) {case.path_parameters} {case.query}"
             try:
                 case.validate_response(
-                    response, headers=self.headers, excluded_checks=[positive_data_acceptance]
+                    response,
+                    headers=self.headers,
+                    additional_checks=[negative_data_rejection, not_a_server_error],
+                    excluded_checks=[positive_data_acceptance],
                 )
             except FailureGroup as group:
                 titles = ", ".join(sorted({f.title for f in group.exceptions}))
@@ -162,10 +171,11 @@ def test_fuzz_the_whole_schema(tenant, other_tenant):
         schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
         operations = [result.ok() for result in schema.get_all_operations()]
         assert len(operations) >= 33
+        assert set(MODES) == {GenerationMode.POSITIVE, GenerationMode.NEGATIVE}
         for operation in operations:
-            fuzzer.run(operation, GenerationMode.POSITIVE)
-            if has_input_beyond_its_id(operation):
-                fuzzer.run(operation, GenerationMode.NEGATIVE)
+            for mode in MODES:
+                if mode.is_positive or has_input_beyond_its_id(operation):
+                    fuzzer.run(operation, mode)
         for operation in operations:
             hidden = id_for(operation.path, theirs)
             if hidden is not None:

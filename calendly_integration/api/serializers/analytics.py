@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -12,18 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from calendly_integration.api.fields import DateParameter
+
 DEFAULT_SPAN = timedelta(days=30)
-EARLIEST = date(2, 1, 1)
-LATEST = date(9998, 12, 30)
 #: Every IANA zone this Python knows, so the schema lists exactly what is accepted.
 TIME_ZONES = sorted(available_timezones() | {"UTC"})
 
 
 class AnalyticsQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(
+    start = DateParameter(
         required=False, help_text=_("First day (inclusive); default 30 days before end.")
     )
-    end = serializers.DateField(required=False, help_text=_("Last day (inclusive); default today."))
+    end = DateParameter(required=False, help_text=_("Last day (inclusive); default today."))
     timezone = serializers.ChoiceField(
         choices=TIME_ZONES,
         required=False,
@@ -41,12 +41,9 @@ class AnalyticsQuerySerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         zone = attrs.get("timezone") or ZoneInfo("UTC")
         end = attrs.get("end") or timezone.now().astimezone(zone).date()
-        start = attrs.get("start") or max(end, EARLIEST + DEFAULT_SPAN) - DEFAULT_SPAN
+        start = attrs.get("start") or end - DEFAULT_SPAN
         if end < start:
             raise serializers.ValidationError({"end": [gettext("Must not be before start.")]})
-        # Days at the very ends of the calendar cannot be turned into UTC times; nothing
-        # happened there anyway.
-        start, end = max(start, EARLIEST), min(end, LATEST)
         return {
             "start": datetime.combine(start, time.min, tzinfo=zone),
             "end": datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),

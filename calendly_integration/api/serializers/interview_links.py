@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from calendly_integration.api.fields import MAX_ID
+from calendly_integration.api.fields import IdInput
 from calendly_integration.api.serializers.errors import ErrorSerializer
 from calendly_integration.services.links import MAX_CANDIDATES
 
@@ -21,9 +21,7 @@ class CandidateSerializer(serializers.Serializer):
 
 
 class InterviewLinksRequestSerializer(serializers.Serializer):
-    event_type = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, help_text=_("The id of the event type to book.")
-    )
+    event_type = IdInput(help_text=_("The id of the event type to book."))
     candidates = serializers.ListField(
         child=CandidateSerializer(),
         min_length=1,

@@ -4,6 +4,10 @@ Authentication is token first (``Authorization: Token <key>``, so an anonymous c
 with ``WWW-Authenticate``), then the Django session (with CSRF, for the site's own pages). These
 are set here rather than taken from the host's DRF defaults so the API behaves as documented
 wherever it is installed; subclass to change them.
+
+Hostile input is refused here once for every view: ``guards.check_request`` before
+authentication (NUL and lone surrogates in the query, headers and path; bodies over the upload
+limit), ``StrictJSONParser`` for bodies, and ids read in ASCII digits only.
 """
 
 from __future__ import annotations
@@ -11,15 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.http import Http404
 from rest_framework import viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 
 from calendly_integration.api.exceptions import exception_handler
+from calendly_integration.api.fields import MAX_ID
+from calendly_integration.api.guards import check_request
+from calendly_integration.api.parsers import StrictJSONParser
 from calendly_integration.api.schema import CalendlyAutoSchema
+from calendly_integration.untrusted import ascii_int
 
 
 class ApiViewMixin:
@@ -30,7 +39,7 @@ class ApiViewMixin:
     """
 
     authentication_classes = (TokenAuthentication, SessionAuthentication)
-    parser_classes = (JSONParser,)
+    parser_classes = (StrictJSONParser,)
     renderer_classes = (JSONRenderer,)
     permission_classes = (IsAuthenticated,)
     schema = CalendlyAutoSchema()
@@ -42,6 +51,28 @@ class ApiViewMixin:
 
     def get_exception_handler(self) -> Callable[..., Any]:
         return exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        check_request(request, kwargs)
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if not getattr(self, "detail", False):
+            self._read_body()
+
+    def _read_body(self) -> None:
+        """Read the body (refusing a hostile one) even for actions that take none, so a bad body
+        never slips past an action that would then call Calendly. A detail action reads it once
+        its object is found, so another tenant's id is a 404 whatever the body."""
+        if self.request.stream is not None:  # type: ignore[attr-defined]
+            self.request.data  # type: ignore[attr-defined]  # noqa: B018
+
+    def get_object(self) -> Model:
+        """Only ASCII digits name an object: Django's ``IntegerField`` reads "٣" as 3."""
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)  # type: ignore[attr-defined]
+        if ascii_int(str(lookup), minimum=1, maximum=MAX_ID) is None:
+            raise Http404
+        found = super().get_object()  # type: ignore[misc]
+        self._read_body()
+        return found
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         """Filters belong to lists; a detail or an action is found by its id alone."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins
 from rest_framework import status as http
 from rest_framework.decorators import action
@@ -21,6 +22,7 @@ from calendly_integration.api.serializers.connections import (
     SyncQueuedSerializer,
     SyncRequestSerializer,
 )
+from calendly_integration.api.serializers.errors import ErrorSerializer
 from calendly_integration.api.views.base import GenericViewSet
 from calendly_integration.exceptions import InvalidPersonalAccessToken
 from calendly_integration.models import Connection, SyncRun, SyncState
@@ -51,7 +53,19 @@ class ConnectionViewSet(
             .order_by("-created_at", "-pk")
         )
 
-    @extend_schema(request=ConnectTokenSerializer, responses={201: ConnectionSerializer})
+    @extend_schema(
+        request=ConnectTokenSerializer,
+        responses={
+            201: ConnectionSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description=_(
+                    "Invalid input, or a token Calendly refused: `errors.token` says why; "
+                    "nothing was stored."
+                ),
+            ),
+        },
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Connect with a personal access token (Calendly checks it first)."""
         serializer = ConnectTokenSerializer(data=request.data)

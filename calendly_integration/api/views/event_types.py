@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 
 from calendly_integration.api.filters import EventTypeFilter
 from calendly_integration.api.pagination import NumberedPage
+from calendly_integration.api.serializers.errors import ErrorSerializer
 from calendly_integration.api.serializers.event_types import (
     AvailableTimeSerializer,
     EventTypeSerializer,
@@ -38,7 +40,17 @@ class EventTypeViewSet(ReadOnlyViewSet):
 
     @extend_schema(
         parameters=[TimeRangeQuerySerializer],
-        responses={200: AvailableTimeSerializer(many=True)},
+        responses={
+            200: AvailableTimeSerializer(many=True),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description=_(
+                    "Invalid input; `errors` lists the messages per field: a time that cannot be "
+                    "read or is outside 1970 to 2200, a start in the past, an end not after the "
+                    "start, or a range over 7 days."
+                ),
+            ),
+        },
         filters=False,
     )
     @action(detail=True, methods=["get"], url_path="available-times", pagination_class=None)

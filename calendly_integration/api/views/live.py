@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from calendly_integration.api.schema import TIME_RANGE_400
 from calendly_integration.api.serializers.analytics import (
     AnalyticsQuerySerializer,
     AnalyticsSerializer,
 )
+from calendly_integration.api.serializers.errors import ErrorSerializer
 from calendly_integration.api.serializers.interview_links import (
     InterviewLinksRequestSerializer,
     InterviewLinksResultSerializer,
 )
 from calendly_integration.api.serializers.live import BusyTimeSerializer, BusyTimesQuerySerializer
 from calendly_integration.api.views.base import ViewSet
+from calendly_integration.exceptions import NeedsReauth
 from calendly_integration.models import CalendlyUser, Connection, EventType, ScheduledEvent
 from calendly_integration.services.analytics import event_analytics
 from calendly_integration.services.errors import NotPermitted
@@ -28,7 +33,11 @@ class BusyTimesViewSet(ViewSet):
     calendly_actions = ("list",)
 
     @extend_schema(
-        parameters=[BusyTimesQuerySerializer], responses={200: BusyTimeSerializer(many=True)}
+        parameters=[BusyTimesQuerySerializer],
+        responses={
+            200: BusyTimeSerializer(many=True),
+            400: OpenApiResponse(ErrorSerializer, description=TIME_RANGE_400),
+        },
     )
     def list(self, request: Request) -> Response:
         """A user's busy times, live from Calendly (at most 7 days): yours by default, or any
@@ -39,18 +48,32 @@ class BusyTimesViewSet(ViewSet):
         uri = query.validated_data.get("user")
         if uri:
             user = CalendlyUser.objects.visible_to(request.user).filter(uri=uri).first()
-            own = Connection.objects.for_user(request.user).active().filter(calendly_user_uri=uri)
+            own = _own_connections(request).filter(calendly_user_uri=uri)
             if user is None and not own.exists():
                 raise Http404
             blocks = busy_times(user or uri, start, end, request.user)
         else:
-            connection = Connection.objects.for_user(request.user).active().order_by("pk").first()
+            connections = _own_connections(request)
+            connection = connections.filter(status=Connection.Status.ACTIVE).first()
             if connection is None:
-                raise NotPermitted()
+                # The same answer as every other live read: reconnect, not "not permitted".
+                stale = connections.first()
+                if stale is None:
+                    raise NotPermitted()
+                raise NeedsReauth(connection_id=stale.pk)
             blocks = busy_times(
                 connection.calendly_user_uri, start, end, request.user, connection=connection
             )
         return Response(BusyTimeSerializer(blocks, many=True).data)
+
+
+def _own_connections(request: Request) -> QuerySet[Connection]:
+    """The user's connections that are not disconnected (one to reconnect included)."""
+    return (
+        Connection.objects.for_user(request.user)
+        .exclude(status=Connection.Status.REVOKED)
+        .order_by("pk")
+    )
 
 
 class InterviewLinksViewSet(ViewSet):
@@ -96,7 +119,19 @@ class InterviewLinksViewSet(ViewSet):
 
 
 class AnalyticsViewSet(ViewSet):
-    @extend_schema(parameters=[AnalyticsQuerySerializer], responses={200: AnalyticsSerializer})
+    @extend_schema(
+        parameters=[AnalyticsQuerySerializer],
+        responses={
+            200: AnalyticsSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description=_(
+                    "Invalid input; `errors` lists the messages per field: a day that is not "
+                    "YYYY-MM-DD from 1970 to 2199, an end before the start, an unknown time zone."
+                ),
+            ),
+        },
+    )
     def list(self, request: Request) -> Response:
         """Bookings of the events you may see, by start date: totals, breakdowns and rates."""
         query = AnalyticsQuerySerializer(data=request.query_params.dict())
