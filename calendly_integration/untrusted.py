@@ -24,6 +24,8 @@ from typing import Any
 MAX_JSON_DEPTH = 64
 
 _UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
+#: What ``safe_text`` puts in place of a character no database column can hold.
+REPLACEMENT = "\ufffd"
 _ASCII_INT = re.compile(r"[0-9]{1,18}")
 
 
@@ -53,6 +55,37 @@ def unsafe_strings(value: Any) -> Iterator[str]:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+
+
+def safe_text(value: str) -> str:
+    """``value`` with each NUL or lone surrogate replaced by U+FFFD, for a text column or a page.
+
+    The same string back (no copy) when there is nothing to replace, the usual case.
+    """
+    if _UNSAFE_TEXT.search(value) is None:
+        return value
+    return _UNSAFE_TEXT.sub(REPLACEMENT, value)
+
+
+def scrub(value: Any) -> Any:
+    """Decoded JSON with ``safe_text`` applied to every string, keys included.
+
+    The same object back when nothing needs replacing. Recursive: meant for what ``loads`` (depth
+    bounded) or an API client decoded, never for unbounded input.
+    """
+    if not any(True for _ in unsafe_strings(value)):
+        return value
+    return _scrubbed(value)
+
+
+def _scrubbed(value: Any) -> Any:
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        return {safe_text(key): _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item) for item in value]
+    return value
 
 
 def ascii_int(value: str | None, *, minimum: int = 0, maximum: int | None = None) -> int | None:

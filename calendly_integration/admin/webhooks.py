@@ -25,6 +25,7 @@ from calendly_integration.admin.webhook_actions import (
     ReplayDelivery,
 )
 from calendly_integration.models import WebhookDelivery, WebhookSubscription
+from calendly_integration.untrusted import scrub
 
 MASK = "•••"
 
@@ -173,11 +174,10 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("headers"))
     def headers_json(self, obj: WebhookDelivery) -> str:
-        return pretty_json(obj.headers)
+        return pretty_json(scrub(obj.headers))
 
     @admin.display(description=_("body"))
     def body_json(self, obj: WebhookDelivery) -> str:
-        try:
-            return pretty_json(json.loads(obj.body_bytes))
-        except ValueError:
-            return pretty_json(obj.body_text)
+        """The body as JSON, or as text when it is not strict JSON (see ``decoded_body``)."""
+        decoded = obj.decoded_body()
+        return pretty_json(obj.body_text if decoded is None else decoded)
