@@ -25,7 +25,7 @@ from calendly_integration.admin.webhook_actions import (
     ReplayDelivery,
 )
 from calendly_integration.models import WebhookDelivery, WebhookSubscription
-from calendly_integration.untrusted import scrub
+from calendly_integration.untrusted import ascii_int, scrub
 
 MASK = "•••"
 
@@ -40,12 +40,21 @@ def masked_raw(subscription: WebhookSubscription) -> Any:
     return json.loads(mask_token(text, subscription.token))
 
 
+class AsciiIdAdmin(ReadOnlyAdmin):
+    """Change pages found by ASCII ids only: ``int()`` would read ``٣`` in the URL as row 3."""
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        if from_field is None and ascii_int(object_id) is None:
+            return None  # the admin's "does not exist" answer
+        return super().get_object(request, object_id, from_field)
+
+
 def _connection_or_organization(scope: StaffScope) -> Q:
     return by_connection()(scope) | Q(organization_id__in=scope.organization_ids)
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(ReadOnlyAdmin):
+class WebhookSubscriptionAdmin(AsciiIdAdmin):
     scope_lookup = staticmethod(_connection_or_organization)
     list_display = (
         "__str__",
@@ -117,7 +126,7 @@ class WebhookSubscriptionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
+class WebhookDeliveryAdmin(AsciiIdAdmin):
     scope_lookup = staticmethod(by_connection("subscription__connection"))
     list_display = (
         "__str__",

@@ -110,7 +110,10 @@ class Inbound:
 def check_size(inbound: Inbound) -> None:
     """Refuse bodies over ``WEBHOOK_MAX_BODY_BYTES`` without reading more than the limit."""
     limit = int(calendly_settings.WEBHOOK_MAX_BODY_BYTES)
-    declared = ascii_int(inbound.request.META.get("CONTENT_LENGTH")) or 0
+    length = str(inbound.request.META.get("CONTENT_LENGTH") or "0")
+    declared = ascii_int(length)
+    if declared is None:  # "-5", "٣", forty digits: no length to trust, nothing read
+        raise Rejected(400, _("The Content-Length header is not a number of bytes."))
     if declared > limit:
         raise Rejected(413, _("The body is larger than %(limit)s bytes.") % {"limit": limit})
     inbound.body = inbound.request.read(limit + 1)
