@@ -135,3 +135,12 @@ _ANY_CHARACTER = st.characters(exclude_categories=()) | st.sampled_from("\x00\ud
 )
 def test_scrub_always_leaves_safe_strings(value):
     assert not list(untrusted.unsafe_strings(untrusted.scrub(value)))
+
+
+def test_the_depth_scan_skips_strings_with_escaped_quotes_and_counts_real_brackets():
+    tricky = json.dumps({"t": '\\"[[' * 100, "u": "{" * 100, "ok": [[1]]})
+    assert untrusted.loads(tricky)["ok"] == [[1]]
+    assert untrusted.json_depth_exceeds("[" * 65 + "]" * 65)
+    assert not untrusted.json_depth_exceeds("[" * 64 + "]" * 64 + '"' + "[" * 100 + '"')
+    with pytest.raises(untrusted.UntrustedJSONError):
+        untrusted.loads(json.dumps({"t": "[" * 100, "deep": [[[[[[[[1]]]]]]]]}), max_depth=4)
