@@ -502,3 +502,26 @@ def test_a_sample_over_real_http_to_a_live_server(live_server, client, admin_use
     client.force_login(admin_user)
     for delivery in stored:
         assert_pages_render(client, delivery)
+
+
+# Query strings of the pages that list deliveries.
+
+
+@pytest.mark.parametrize("value", ["%00", "a%00b", "%ED%A0%80", "%D9%A3", "%FF"])
+def test_odd_searches_and_filters_on_the_delivery_lists_are_never_a_500(staff, subscription, value):
+    WebhookDelivery.objects.create(subscription=subscription, event="invitee.created")
+    changelist = reverse("admin:calendly_integration_webhookdelivery_changelist")
+    api = reverse("calendly_api:webhook-delivery-list")
+    answers = {
+        query: staff.get(f"{page}?{query}={value}").status_code
+        for page, query in [
+            (changelist, "q"),
+            (changelist, "event"),
+            (changelist, "event__exact"),
+            (changelist, "status__exact"),
+            (api, "event"),
+            (api, "status"),
+            (api, "search"),
+        ]
+    }
+    assert all(status < 500 for status in answers.values()), answers
