@@ -5,6 +5,11 @@ whichever way it arrived. Each function is pure: it takes Calendly's object and 
 columns it fills, URIs included, never database ids (the caller resolves foreign keys, since only
 it knows which rows exist). Values are made to fit their columns (text cut to length, bad times
 read as empty) because one odd object must not fail a page of a hundred good ones.
+
+The same goes for characters no database column holds: a NUL (PostgreSQL refuses it in text and
+in ``jsonb``) or a lone surrogate (no UTF-8 for it) in any string, URIs and raw JSON included, is
+replaced by U+FFFD (``untrusted.safe_text`` / ``untrusted.scrub``). A webhook delivery keeps its
+body exactly as sent; the mirrored row holds the readable rest.
 """
 
 from __future__ import annotations
@@ -15,16 +20,18 @@ from typing import Any
 
 from calendly_integration.client import parse_time
 from calendly_integration.client.tracking import TRACKING_KEYS
+from calendly_integration.untrusted import safe_text, scrub
 
 Fields = dict[str, Any]
 
 
 def text(value: Any, max_length: int | None = 255) -> str:
-    """A string for a text column: ``None`` becomes empty, others are cut to ``max_length``."""
+    """A string for a text column: ``None`` becomes empty, others are cut to ``max_length``,
+    with NUL and lone surrogates replaced."""
     if value is None:
         return ""
     value = value if isinstance(value, str) else str(value)
-    return value[:max_length] if max_length else value
+    return safe_text(value[:max_length] if max_length else value)
 
 
 def uri_of(value: Any) -> str:
@@ -66,14 +73,15 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+    """A list for a JSON column (its strings made safe), or empty."""
+    return scrub(value) if isinstance(value, list) else []
 
 
 def common_fields(data: dict[str, Any]) -> Fields:
     """URI, raw JSON and Calendly's own timestamps, shared by every mirrored model."""
     return {
         "uri": uri_of(data),
-        "raw": data,
+        "raw": scrub(data),
         "calendly_created_at": time_or_none(data.get("created_at")),
         "calendly_updated_at": time_or_none(data.get("updated_at")),
     }
@@ -269,7 +277,7 @@ def routing_form_submission_fields(data: dict[str, Any]) -> Fields:
         "submitter_type": text(data.get("submitter_type"), 32),
         "questions_and_answers": _list(data.get("questions_and_answers")),
         "result_type": text(result.get("type"), 32),
-        "result_value": result.get("value"),
+        "result_value": scrub(result.get("value")),
     }
 
 
@@ -289,7 +297,7 @@ def scheduling_link_fields(data: dict[str, Any], *, max_event_count: int = 1) ->
     booking_url = text(data.get("booking_url"), 500)
     return {
         "uri": booking_url[:255],
-        "raw": data,
+        "raw": scrub(data),
         "calendly_created_at": None,
         "calendly_updated_at": None,
         "booking_url": booking_url,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from calendly_integration import crypto
 from calendly_integration.models.connection import Connection
 from calendly_integration.models.organizations import Organization
+from calendly_integration.untrusted import UntrustedJSONError, loads, safe_text, scrub
 
 
 def new_callback_token() -> str:
@@ -266,4 +267,17 @@ class WebhookDelivery(models.Model):
 
     @property
     def body_text(self) -> str:
-        return self.body_bytes.decode("utf-8", errors="replace")
+        """The body as text for a page: invalid UTF-8 and NUL shown as U+FFFD."""
+        return safe_text(self.body_bytes.decode("utf-8", errors="replace"))
+
+    def decoded_body(self) -> Any:
+        """The body as JSON any page or API answer can show, or ``None`` when it is not strict
+        JSON (too deep, NaN, not UTF-8: the receiver stored it as invalid); strings made safe.
+
+        Every view of a stored delivery reads it through here, so no stored body, however odd,
+        can break a list of deliveries.
+        """
+        try:
+            return scrub(loads(self.body_bytes))
+        except UntrustedJSONError:
+            return None

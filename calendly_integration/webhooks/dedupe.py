@@ -47,7 +47,9 @@ def dedupe_key(envelope: dict[str, Any]) -> str:
     payload = envelope.get("payload")
     subject = payload_uri(payload) or json.dumps(payload, sort_keys=True, default=str)
     material = "\n".join((str(envelope.get("event", "")), subject, str(envelope.get("created_at"))))
-    return hashlib.sha256(material.encode()).hexdigest()
+    # surrogatepass: a lone surrogate in a signed payload hashes instead of raising; every
+    # other string encodes exactly as plain UTF-8, so existing keys are unchanged.
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _own_transaction(alias: str) -> contextlib.AbstractContextManager[Any]:

@@ -9,11 +9,16 @@ with backoff, up to ``WEBHOOK_MAX_ATTEMPTS``; ``calendly_webhooks replay`` can a
 Handlers read Calendly only when the payload lacks something (an older payload without the
 ``scheduled_event`` object, a no-show payload that only names its invitee), and never inside a
 database transaction, so a slow Calendly never holds a lock.
+
+A stored body is read as strictly as the receiver reads it (``untrusted.loads``): one that is not a
+JSON object with a payload (a row stored before the receiver was strict, or edited since) ends
+``invalid`` with the reason, once, and is never retried. Odd strings in a payload (NUL, lone
+surrogates) reach the mirror, which replaces them before any text column sees them; any error
+message kept on the delivery is made safe the same way.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +51,7 @@ from calendly_integration.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from calendly_integration.untrusted import UntrustedJSONError, loads, safe_text
 
 logger = logging.getLogger(__name__)
 
@@ -291,9 +297,9 @@ def process_delivery(delivery_id: int, force: bool = False) -> str:
     if delivery.status not in allowed or not _claim(delivery):
         return delivery.status
     try:
-        envelope = json.loads(delivery.body_bytes)
-    except ValueError:
-        return _finish(delivery, WebhookDelivery.Status.INVALID, "The stored body is not JSON.")
+        envelope = read_envelope(delivery.body_bytes)
+    except UntrustedJSONError as error:
+        return _finish(delivery, WebhookDelivery.Status.INVALID, error.reason)
     handler = HANDLERS.get(str(envelope.get("event") or ""))
     if handler is None:
         return _finish(delivery, WebhookDelivery.Status.IGNORED, "")
@@ -312,6 +318,21 @@ def process_delivery(delivery_id: int, force: bool = False) -> str:
     return status
 
 
+def read_envelope(body: bytes | str) -> dict[str, Any]:
+    """The envelope of a stored body: a JSON object whose ``payload`` is an object.
+
+    Raises ``UntrustedJSONError`` (its ``reason`` says why) for anything else, and nothing else,
+    whatever the bytes.
+    """
+    try:
+        envelope = loads(body)
+    except UntrustedJSONError as error:
+        raise UntrustedJSONError(f"The stored body is not JSON ({error.reason}).") from error
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("payload"), dict):
+        raise UntrustedJSONError("The stored body is not a Calendly webhook envelope.")
+    return envelope
+
+
 def _claim(delivery: WebhookDelivery) -> bool:
     """Take the delivery for this attempt; False when another worker took it first."""
     now = timezone.now()
@@ -326,7 +347,7 @@ def _claim(delivery: WebhookDelivery) -> bool:
 
 def _finish(delivery: WebhookDelivery, status: str, error: str) -> str:
     delivery.status = status
-    delivery.error = error
+    delivery.error = safe_text(error)
     update = ["status", "error"]
     if status == WebhookDelivery.Status.PROCESSED:
         delivery.processed_at = timezone.now()

@@ -4,15 +4,27 @@ A pure function with no Django in it, so it can be tested against the published 
 anything that receives Calendly webhooks. The header is ``t=<unix seconds>,v1=<hex HMAC-SHA256>``; the
 digest covers ``"<t>.<raw body>"``. Checking the timestamp against a tolerance is what stops a captured
 delivery from being replayed later.
+
+The header comes from anyone who knows the URL, so reading it never raises: a timestamp is plain
+ASCII digits (``untrusted.ascii_int``: no sign, no Unicode digits, no hundreds of digits that no
+float can hold), a digest is 64 lowercase hex characters (``hmac.compare_digest`` raises on
+non-ASCII text), a ``t`` given twice makes the header unreadable rather than picking one, and a
+header longer than ``MAX_HEADER_LENGTH`` is not read at all. Anything else is simply not a match.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 
+from calendly_integration.untrusted import ascii_int
+
 DEFAULT_TOLERANCE = 180
+#: Far longer than a real header (about 80 characters, a few more during a key rotation).
+MAX_HEADER_LENGTH = 4096
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def compute_signature(body: bytes, signing_key: str, timestamp: int) -> str:
@@ -28,20 +40,21 @@ def signature_header(body: bytes, signing_key: str, timestamp: int | None = None
 
 
 def parse_signature_header(header: str) -> tuple[int | None, list[str]]:
-    """The timestamp (None if absent or not a number) and every ``v1`` digest in the header."""
-    timestamp: int | None = None
+    """The timestamp (None if absent, repeated or not plain digits) and every well-formed ``v1``
+    digest in the header; never raises, whatever the text."""
+    if not isinstance(header, str) or len(header) > MAX_HEADER_LENGTH:
+        return None, []
+    timestamps: list[str] = []
     digests: list[str] = []
-    for part in (header or "").split(","):
+    for part in header.split(","):
         key, sep, value = part.strip().partition("=")
         if not sep:
             continue
         if key == "t":
-            try:
-                timestamp = int(value)
-            except ValueError:
-                timestamp = None
-        elif key == "v1" and value:
+            timestamps.append(value)
+        elif key == "v1" and _DIGEST.fullmatch(value):
             digests.append(value)
+    timestamp = ascii_int(timestamps[0]) if len(timestamps) == 1 else None
     return timestamp, digests
 
 

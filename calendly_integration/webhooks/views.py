@@ -12,6 +12,13 @@ is usually known to the process already, see ``lookup``; deliveries arriving at 
 share one INSERT and one commit, see ``batching``), and, once that insert commits, a worker woken
 to process it (see ``drain``). The view is synchronous and runs unchanged under gunicorn's
 threads or gevent and under an ASGI server (the webhook benchmark checks each).
+
+The URL is public, so everything in a request is hostile until read through ``untrusted``: a token
+that is not URL-safe base64 is unknown without a query; the body is decoded by ``untrusted.loads``
+(bounded depth, no NaN or Infinity: refused and stored as invalid with the reason); and every text
+column of the stored row (event, URIs, kept headers) goes through ``untrusted.safe_text``, so a
+NUL or a lone surrogate in a signed payload is stored (the raw body exactly as sent) instead of
+failing the INSERT, and one odd delivery never fails a batch shared with others.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import functools
 import ipaddress
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +41,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from calendly_integration.conf import calendly_settings
 from calendly_integration.models import WebhookDelivery
+from calendly_integration.untrusted import UntrustedJSONError, ascii_int, loads, safe_text
 from calendly_integration.webhooks.dedupe import (
     Stored,
     dedupe_key,
@@ -64,6 +73,10 @@ KEPT_HEADERS = (
 #: rebuilds a case-insensitive copy of every header, which cost more than the rest of the copy).
 _KEPT_META = tuple((name, HttpHeaders.to_wsgi_name(name)) for name in KEPT_HEADERS)
 _SIGNATURE_META = HttpHeaders.to_wsgi_name(SIGNATURE_HEADER)
+#: A kept header longer than this is stored cut (real ones are well under 200 characters).
+MAX_KEPT_HEADER = 1024
+#: Every callback token this app issues (``secrets.token_urlsafe``, ``callback_tokens.issue``).
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 Signature = WebhookDelivery.Signature
 Status = WebhookDelivery.Status
@@ -97,10 +110,10 @@ class Inbound:
 def check_size(inbound: Inbound) -> None:
     """Refuse bodies over ``WEBHOOK_MAX_BODY_BYTES`` without reading more than the limit."""
     limit = int(calendly_settings.WEBHOOK_MAX_BODY_BYTES)
-    try:
-        declared = int(inbound.request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
+    length = str(inbound.request.META.get("CONTENT_LENGTH") or "0")
+    declared = ascii_int(length)
+    if declared is None:  # "-5", "٣", forty digits: no length to trust, nothing read
+        raise Rejected(400, _("The Content-Length header is not a number of bytes."))
     if declared > limit:
         raise Rejected(413, _("The body is larger than %(limit)s bytes.") % {"limit": limit})
     inbound.body = inbound.request.read(limit + 1)
@@ -134,7 +147,7 @@ def check_signature(inbound: Inbound) -> None:
     A mismatch against a key this process remembered is checked again against the key read
     afresh, so a subscription whose key changed elsewhere is never refused for a stale key.
     """
-    header = inbound.request.META.get(_SIGNATURE_META, "")
+    header = str(inbound.request.META.get(_SIGNATURE_META, ""))
     tolerance = int(calendly_settings.WEBHOOK_TOLERANCE)
     now = time.time()
     key = signing_key_for(inbound.subscription)
@@ -153,11 +166,14 @@ def check_signature(inbound: Inbound) -> None:
 
 
 def check_envelope(inbound: Inbound) -> None:
-    """The body must be a JSON object with an event name and a payload object."""
+    """The body must be strict JSON (``untrusted.loads``), an object with an event name and a
+    payload object."""
     try:
-        envelope = json.loads(inbound.body)
-    except ValueError:
-        raise Rejected(400, _("The body is not valid JSON.")) from None
+        envelope = loads(inbound.body)
+    except UntrustedJSONError as error:
+        raise Rejected(
+            400, _("The body is not valid JSON: %(reason)s.") % {"reason": error.reason}
+        ) from None
     if not (
         isinstance(envelope, dict)
         and isinstance(envelope.get("event"), str)
@@ -182,6 +198,8 @@ class WebhookReceiverView(View):
         return transaction.non_atomic_requests(csrf_exempt(super().as_view(**initkwargs)))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        if not _TOKEN.fullmatch(token):  # not one of ours: no query, nothing stored
+            return unknown()
         subscription = find_subscription(token)
         if subscription is None:
             return unknown()
@@ -230,14 +248,14 @@ class WebhookReceiverView(View):
         fields = self.delivery_fields(inbound)
         if not inbound.envelope and inbound.body:  # name the event if the body says, for audits
             try:
-                claimed = json.loads(inbound.body)
-            except ValueError:
+                claimed = loads(inbound.body)
+            except UntrustedJSONError:
                 claimed = None
             if isinstance(claimed, dict):
-                fields["event"] = str(claimed.get("event") or "")[:64]
-                fields["payload_uri"] = payload_uri(claimed.get("payload"))
+                fields["event"] = safe_text(str(claimed.get("event") or "")[:64])
+                fields["payload_uri"] = safe_text(payload_uri(claimed.get("payload")))
         return WebhookDelivery.objects.create(
-            **fields, status=Status.INVALID, error=str(rejected.reason)
+            **fields, status=Status.INVALID, error=safe_text(str(rejected.reason))
         )
 
     @staticmethod
@@ -246,14 +264,20 @@ class WebhookReceiverView(View):
         meta = request.META
         return {
             "subscription_id": inbound.subscription.pk,
-            "headers": {name: meta[key] for name, key in _KEPT_META if key in meta},
+            "headers": {name: _kept(meta[key]) for name, key in _KEPT_META if key in meta},
             "remote_addr": _ip(request.META.get("REMOTE_ADDR")),
             "body": inbound.body,
             "signature": inbound.signature,
-            "event": str(envelope.get("event") or "")[:64],
-            "payload_uri": payload_uri(envelope.get("payload")),
-            "event_created_at": str(envelope.get("created_at") or "")[:64],
+            "event": safe_text(str(envelope.get("event") or "")[:64]),
+            "payload_uri": safe_text(payload_uri(envelope.get("payload"))),
+            "event_created_at": safe_text(str(envelope.get("created_at") or "")[:64]),
         }
+
+
+def _kept(value: Any) -> str:
+    """A header value as it can be stored in JSON on every database: cut, NUL and surrogates
+    replaced (a real server hands over short Latin-1 text, a test client or ASGI anything)."""
+    return safe_text(str(value)[:MAX_KEPT_HEADER])
 
 
 def _answer(status: str) -> Any:

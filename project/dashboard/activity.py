@@ -8,7 +8,6 @@ entry to its event page.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,10 +44,7 @@ class ActivityRow:
 
 
 def _payload(delivery: WebhookDelivery) -> dict[str, Any]:
-    try:
-        envelope = json.loads(delivery.body_bytes or b"{}")
-    except ValueError:
-        return {}
+    envelope = delivery.decoded_body()
     payload = envelope.get("payload") if isinstance(envelope, dict) else None
     return payload if isinstance(payload, dict) else {}
 

@@ -102,3 +102,45 @@ json_values = st.recursive(
 @given(json_values)
 def test_loads_round_trips_ordinary_json(value):
     assert untrusted.loads(json.dumps(value)) == value
+
+
+def test_safe_text_replaces_only_what_no_column_holds():
+    assert untrusted.safe_text("a\x00b\ud800c") == "a\ufffdb\ufffdc"
+    plain = "Zoë 😀 ٣"
+    assert untrusted.safe_text(plain) is plain
+
+
+def test_scrub_makes_every_string_safe_keys_included_and_keeps_clean_values():
+    value = {"a\x00": ["x\udfff", {"k": "\x00"}, 1, None, 2.5], "ok": "fine"}
+    assert untrusted.scrub(value) == {
+        "a\ufffd": ["x\ufffd", {"k": "\ufffd"}, 1, None, 2.5],
+        "ok": "fine",
+    }
+    assert not list(untrusted.unsafe_strings(untrusted.scrub(value)))
+    clean = {"a": ["b", {"c": 1}]}
+    assert untrusted.scrub(clean) is clean
+
+
+#: Surrogates included (hypothesis leaves them out by default), NUL made likely.
+_ANY_CHARACTER = st.characters(exclude_categories=()) | st.sampled_from("\x00\ud800\udfff")
+
+
+@settings(derandomize=True, deadline=None, max_examples=200)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(_ANY_CHARACTER),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(_ANY_CHARACTER), inner),
+        max_leaves=20,
+    )
+)
+def test_scrub_always_leaves_safe_strings(value):
+    assert not list(untrusted.unsafe_strings(untrusted.scrub(value)))
+
+
+def test_the_depth_scan_skips_strings_with_escaped_quotes_and_counts_real_brackets():
+    tricky = json.dumps({"t": '\\"[[' * 100, "u": "{" * 100, "ok": [[1]]})
+    assert untrusted.loads(tricky)["ok"] == [[1]]
+    assert untrusted.json_depth_exceeds("[" * 65 + "]" * 65)
+    assert not untrusted.json_depth_exceeds("[" * 64 + "]" * 64 + '"' + "[" * 100 + '"')
+    with pytest.raises(untrusted.UntrustedJSONError):
+        untrusted.loads(json.dumps({"t": "[" * 100, "deep": [[[[[[[[1]]]]]]]]}), max_depth=4)

@@ -6,7 +6,6 @@ subscriptions have a signing key of ours: neither is ever serialized.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -81,8 +80,5 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
     def get_payload(self, delivery: WebhookDelivery) -> Any:
-        try:
-            payload = json.loads(delivery.body_bytes)
-        except ValueError:
-            return None
+        payload = delivery.decoded_body()
         return payload if isinstance(payload, dict) else None

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.generic import View
 
+from calendly_integration.untrusted import ascii_int
 from project.dashboard.activity import PENDING, activity_rows, visible_deliveries
 
 PAGE_ROWS = 50
@@ -26,9 +27,10 @@ ROW_TEMPLATE = "demo/_activity_row.html"
 def _ids(value: str, *, many: bool) -> list[int] | None:
     """Positive integers from a query value (comma-separated when ``many``); None if invalid."""
     parts = [part for part in value.split(",") if part] if many else [value]
-    if not all(part.isdigit() and len(part) <= 18 for part in parts):
+    numbers = [ascii_int(part) for part in parts]  # "٣" is not 3, "²" not a crash
+    if None in numbers:
         return None
-    return [int(part) for part in parts][:MAX_PENDING]
+    return numbers[:MAX_PENDING]
 
 
 class ActivityView(LoginRequiredMixin, View):
