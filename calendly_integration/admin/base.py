@@ -1,4 +1,4 @@
-"""What every ModelAdmin of the app shares: scoping, read-only mirrored rows, readable JSON.
+"""What every ModelAdmin of the app shares: tenancy, read-only mirrored rows, readable JSON.
 
 Mirrored rows are Calendly's data: editing one here would be silently undone by the next sync
 and never reach Calendly, so they are viewable, never added, edited or deleted in the admin.
@@ -16,19 +16,17 @@ from django.utils.translation import gettext_lazy as _
 
 from calendly_integration.admin.actions import ConfirmedActionsMixin
 from calendly_integration.admin.display import EMPTY, admin_link, pretty_json
-from calendly_integration.admin.scoping import by_organization, restrict
 
 
 class ScopedAdmin(ConfirmedActionsMixin, admin.ModelAdmin):
-    """Rows limited to what the user may see (``visible_to`` and the organization limit)."""
+    """Rows limited to what the user may see: the model's ``visible_to(user)``, the one tenancy
+    rule (``models.tenancy``; staff limited to their organizations are limited here too)."""
 
-    #: How a row reaches its organization, for staff limited to theirs.
-    scope_lookup: Any = staticmethod(by_organization())
     list_per_page = 100
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return restrict(super().get_queryset(request), request, self.scope_lookup)
+        return super().get_queryset(request).visible_to(request.user)
 
 
 class ReadOnlyAdmin(ScopedAdmin):

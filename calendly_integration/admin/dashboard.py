@@ -24,7 +24,6 @@ from django.views import View
 
 from calendly_integration import charts
 from calendly_integration.admin.health import connection_health
-from calendly_integration.admin.scoping import by_organization, restrict
 from calendly_integration.charts import (
     BOOKED_COLOR,
     CANCELED_COLOR,
@@ -134,7 +133,7 @@ class DashboardView(View):
             days = PERIODS[0]
         if days not in PERIODS:
             days = PERIODS[0]
-        events = restrict(ScheduledEvent.objects.all(), request, by_organization())
+        events = ScheduledEvent.objects.visible_to(request.user)
         connections = self.model_admin.get_queryset(request)
         data = build_dashboard(
             events, connections, days, timezone.now(), timezone.get_current_timezone()

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from calendly_integration.admin.base import ReadOnlyAdmin
 from calendly_integration.admin.display import EMPTY, admin_link, changelist_link, pretty_json
-from calendly_integration.admin.scoping import StaffScope, by_connection
 from calendly_integration.admin.webhook_actions import (
     DeleteSubscription,
     RecreateSubscription,
@@ -39,13 +38,8 @@ def masked_raw(subscription: WebhookSubscription) -> Any:
     return json.loads(mask_token(text, subscription.token))
 
 
-def _connection_or_organization(scope: StaffScope) -> Q:
-    return by_connection()(scope) | Q(organization_id__in=scope.organization_ids)
-
-
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(ReadOnlyAdmin):
-    scope_lookup = staticmethod(_connection_or_organization)
     list_display = (
         "__str__",
         "connection_link",
@@ -117,7 +111,6 @@ class WebhookSubscriptionAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    scope_lookup = staticmethod(by_connection("subscription__connection"))
     list_display = (
         "__str__",
         "event",

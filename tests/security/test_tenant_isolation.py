@@ -131,7 +131,7 @@ def test_api_lists_and_id_parameters_never_show_another_tenant(tenants):
 def limited_staff(tenants, settings, client):
     """The second tenant's owner as staff with every permission of the app, limited to their
     own organization."""
-    settings.CALENDLY = {**(settings.CALENDLY or {}), "ADMIN_LIMIT_STAFF_TO_ORGANIZATIONS": True}
+    settings.CALENDLY = {**(settings.CALENDLY or {}), "LIMIT_STAFF_TO_ORGANIZATIONS": True}
     user = tenants.second
     user.is_staff = True
     user.save()
