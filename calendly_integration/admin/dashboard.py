@@ -42,6 +42,7 @@ from calendly_integration.services.analytics import (
     weekday_hour_grid,
     with_owners,
 )
+from calendly_integration.untrusted import ascii_int
 
 PERIODS = (30, 90)
 #: viewBox width of the charts drawn in half a row, so their text stays readable.
@@ -127,10 +128,7 @@ class DashboardView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not self.model_admin.has_view_permission(request):
             raise PermissionDenied
-        try:
-            days = int(request.GET.get("days", PERIODS[0]))
-        except ValueError:
-            days = PERIODS[0]
+        days = ascii_int(request.GET.get("days"))
         if days not in PERIODS:
             days = PERIODS[0]
         events = ScheduledEvent.objects.visible_to(request.user)

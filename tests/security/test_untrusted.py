@@ -102,3 +102,28 @@ json_values = st.recursive(
 @given(json_values)
 def test_loads_round_trips_ordinary_json(value):
     assert untrusted.loads(json.dumps(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "header"),
+    [
+        ("/a\x00/", "", "ok"),
+        ("/a/", "q=%00", "ok"),
+        ("/a/", "%00=1", "ok"),
+        ("/a/", "", "x\x00y"),
+        ("/a/", "", "x\ud800y"),
+    ],
+)
+def test_a_request_with_nul_or_a_lone_surrogate_outside_its_body_is_unsafe(path, query, header):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path, HTTP_USER_AGENT=header)
+    request.META["QUERY_STRING"] = query
+    assert not untrusted.is_safe_request(request)
+
+
+def test_an_ordinary_request_is_safe():
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/é/", {"q": "naïve ٣"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert untrusted.is_safe_request(request)

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.generic import View
 
+from calendly_integration.untrusted import ascii_int
 from project.dashboard.activity import PENDING, activity_rows, visible_deliveries
 
 PAGE_ROWS = 50
@@ -24,11 +25,13 @@ ROW_TEMPLATE = "demo/_activity_row.html"
 
 
 def _ids(value: str, *, many: bool) -> list[int] | None:
-    """Positive integers from a query value (comma-separated when ``many``); None if invalid."""
+    """Whole numbers in ASCII digits from a query value (comma-separated when ``many``); None if
+    any is not one (``"٣"`` and ``"²"`` pass ``str.isdigit``, so it is not the test)."""
     parts = [part for part in value.split(",") if part] if many else [value]
-    if not all(part.isdigit() and len(part) <= 18 for part in parts):
+    ids = [ascii_int(part) for part in parts]
+    if None in ids:
         return None
-    return [int(part) for part in parts][:MAX_PENDING]
+    return ids[:MAX_PENDING]
 
 
 class ActivityView(LoginRequiredMixin, View):
