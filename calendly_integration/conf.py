@@ -199,10 +199,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SYNC_RUN_RETENTION_DAYS", 30, "Days sync runs are kept before pruning."),
     Setting("SLACK_WEBHOOK_URL", "", "Slack incoming-webhook URL for notifications.", secret=True),
     Setting(
+        "LIMIT_STAFF_TO_ORGANIZATIONS",
+        False,
+        "Limit staff who are not superusers, everywhere (admin, REST API, pages, actions), to "
+        "the Calendly organizations their own connections belong to: they see what an owner "
+        "of those organizations sees. Off: staff see every organization.",
+    ),
+    Setting(
         "ADMIN_LIMIT_STAFF_TO_ORGANIZATIONS",
         False,
-        "Limit staff who are not superusers, in the Django admin (lists, pages, actions, "
-        "dashboard), to the Calendly organizations their own connections belong to.",
+        "Deprecated alias of LIMIT_STAFF_TO_ORGANIZATIONS (which wins when both are set).",
+        deprecated="Set CALENDLY['LIMIT_STAFF_TO_ORGANIZATIONS'] instead: the same limit, applied "
+        "everywhere (admin, REST API, pages and actions), not only in the admin.",
     ),
 )
 
@@ -229,6 +237,15 @@ class CalendlySettings:
     def deprecated_keys(self) -> list[Setting]:
         """The deprecated settings the site sets."""
         return [s for s in SETTINGS if s.deprecated and s.name in self.user_settings()]
+
+    def first_set(self, *names: str) -> Any:
+        """The value of the first of ``names`` the site sets (a setting before its deprecated
+        aliases), else the first one's default."""
+        user = self.user_settings()
+        for name in names:
+            if name in user:
+                return user[name]
+        return getattr(self, names[0])
 
     def __repr__(self) -> str:
         shown = {

@@ -101,6 +101,26 @@ def ascii_int(value: str | None, *, minimum: int = 0, maximum: int | None = None
     return number
 
 
+def request_texts(request: Any) -> Iterator[str]:
+    """A Django request's text outside its body: path, query keys and values, header values."""
+    yield request.path
+    yield request.path_info
+    yield request.META.get("QUERY_STRING", "")
+    for key, values in request.GET.lists():
+        yield key
+        yield from values
+    for key, value in request.META.items():
+        if isinstance(value, str) and (
+            key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH")
+        ):
+            yield value
+
+
+def is_safe_request(request: Any) -> bool:
+    """``True`` when ``request_texts`` are all safe text (the body is not read: forms check it)."""
+    return all(is_safe_text(text) for text in request_texts(request))
+
+
 def json_depth_exceeds(data: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether brackets outside strings nest deeper than ``limit``, found without parsing.
 

@@ -18,7 +18,8 @@ where what it imports puts it:
 - ``client``, ``crypto``, ``queueing`` (task names and how work is queued: django-q2 and conf
   only) and the model-free helpers (``charts``, ``error_reports``, ``forms``) are
   leaves; so is ``testing``, the simulator, a stand-in for Calendly that knows nothing of the app.
-- ``providers`` (the allauth login views) is a way in, beside tasks, the API, the admin and views.
+- ``providers`` (the allauth login views) is a way in, beside tasks, the API, the admin and views;
+  so is ``middleware`` (refuses unsafe characters in any request, through ``untrusted``).
 - ``doctor`` diagnoses everything below it (schedules from ``tasks`` included).
 - ``checks``, ``urls``, ``management`` and ``migrations`` wire the layers together; ``apps``
   wires the checks and the signal receivers, so it is last.
@@ -55,7 +56,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"mirror"}),
     frozenset({"sync", "webhooks"}),
     frozenset({"services"}),
-    frozenset({"tasks", "api", "admin", "views", "providers"}),
+    frozenset({"tasks", "api", "admin", "views", "providers", "middleware"}),
     frozenset({"doctor"}),
     frozenset({"checks", "urls", "management", "migrations"}),
     frozenset({"apps"}),

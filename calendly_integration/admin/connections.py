@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import path, reverse
@@ -29,7 +29,6 @@ from calendly_integration.admin.connection_actions import (
 )
 from calendly_integration.admin.dashboard import DashboardView
 from calendly_integration.admin.display import EMPTY, admin_link, changelist_link
-from calendly_integration.admin.scoping import StaffScope
 from calendly_integration.models import (
     Connection,
     SyncRun,
@@ -37,10 +36,6 @@ from calendly_integration.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-
-
-def _own_or_in_organizations(scope: StaffScope) -> Q:
-    return Q(organization_uri__in=scope.organization_uris) | Q(owner_id=scope.user_id)
 
 
 def failed_deliveries_count() -> Subquery:
@@ -59,7 +54,6 @@ def failed_deliveries_count() -> Subquery:
 
 @admin.register(Connection)
 class ConnectionAdmin(ReadOnlyAdmin):
-    scope_lookup = staticmethod(_own_or_in_organizations)
     list_display = (
         "__str__",
         "owner",

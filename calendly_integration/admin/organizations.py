@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from calendly_integration.admin.base import MirroredAdmin
 from calendly_integration.admin.display import admin_link, external_link
 from calendly_integration.admin.filters import RemovedFilter
-from calendly_integration.admin.scoping import StaffScope
 from calendly_integration.models import CalendlyUser, Membership, Organization
-
-
-def _organization_itself(scope: StaffScope) -> Q:
-    return Q(pk__in=scope.organization_ids)
 
 
 @admin.register(Organization)
 class OrganizationAdmin(MirroredAdmin):
-    scope_lookup = staticmethod(_organization_itself)
     list_display = ("__str__", "slug", "plan", "stage", "uri", "synced_at", "removed_at")
     list_filter = ("plan", "stage", RemovedFilter)
     search_fields = ("name", "slug", "uri")

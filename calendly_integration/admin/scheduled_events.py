@@ -32,7 +32,6 @@ from calendly_integration.admin.filters import (
     RemovedFilter,
     WhenFilter,
 )
-from calendly_integration.admin.scoping import by_organization
 from calendly_integration.models import EventHost, Invitee, ScheduledEvent
 
 
@@ -235,7 +234,6 @@ class InviteeAdmin(MirroredAdmin):
 
 @admin.register(EventHost)
 class EventHostAdmin(ReadOnlyAdmin):
-    scope_lookup = staticmethod(by_organization("event__organization"))
     list_display = ("__str__", "email", "user_link", "event_link", "event_start")
     list_filter = (EventWhenFilter, ("user", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("event", "user")

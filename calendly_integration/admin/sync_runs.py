@@ -8,13 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from calendly_integration.admin.base import ReadOnlyAdmin
 from calendly_integration.admin.display import EMPTY, admin_link, pretty_json
-from calendly_integration.admin.scoping import by_connection
 from calendly_integration.models import SyncRun, SyncState
 
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    scope_lookup = staticmethod(by_connection())
     list_display = (
         "__str__",
         "connection_link",
@@ -78,7 +76,6 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
 @admin.register(SyncState)
 class SyncStateAdmin(ReadOnlyAdmin):
-    scope_lookup = staticmethod(by_connection())
     list_display = (
         "connection_link",
         "locked_until",

@@ -30,13 +30,17 @@ class MirroredQuerySet(models.QuerySet):
         return self.filter(removed_at__isnull=False)
 
     def visible_to(self, user: Any) -> MirroredQuerySet:
-        """The rows ``user`` may see: staff see everything; an organization owner or admin sees
-        their organization's rows; a member sees their own (each model says what that means).
+        """The rows ``user`` may see: staff see everything (unless limited to their organizations,
+        see ``models.tenancy``); an organization owner or admin sees their organization's rows; a
+        member sees their own (each model says what that means).
 
         Every view, API endpoint and admin list starts from this, so one tenant never reaches
         another's data.
         """
-        viewer = viewer_for(user)
+        return self.for_viewer(viewer_for(user))
+
+    def for_viewer(self, viewer: Viewer) -> MirroredQuerySet:
+        """``visible_to`` for a viewer computed already."""
         if viewer.sees_everything:
             return self.all()
         if viewer.is_nobody:
@@ -44,7 +48,7 @@ class MirroredQuerySet(models.QuerySet):
         return self.filter(self.visibility(viewer))
 
     def visibility(self, viewer: Viewer) -> models.Q:
-        """The filter for a signed-in, non-staff viewer; models override it.
+        """The filter for a signed-in viewer who does not see everything; models override it.
 
         By default only an organization's owners and admins see its rows.
         """

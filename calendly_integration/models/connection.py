@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calendly_integration import crypto
+from calendly_integration.models.tenancy import viewer_for
 
 
 class ConnectionQuerySet(models.QuerySet):
@@ -27,6 +28,18 @@ class ConnectionQuerySet(models.QuerySet):
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(owner=user)
+
+    def visible_to(self, user: models.Model | None) -> ConnectionQuerySet:
+        """The connections ``user`` may see: their own; unlimited staff every one, staff limited to
+        their organizations those of their organizations too (``models.tenancy``).
+
+        The admin and the staff views start from this; the pages and API that act as a user
+        (connect, disconnect, sync your own) keep ``for_user``.
+        """
+        viewer = viewer_for(user)
+        if viewer.sees_everything:
+            return self.all()
+        return self.filter(viewer.connections())
 
     def active(self) -> ConnectionQuerySet:
         return self.filter(status=Connection.Status.ACTIVE)

@@ -9,7 +9,7 @@ from calendly_integration.client.tracking import TRACKING_KEYS
 from calendly_integration.models.base import MirroredQuerySet, OrganizationOwned
 from calendly_integration.models.event_types import EventType
 from calendly_integration.models.organizations import CalendlyUser
-from calendly_integration.models.tenancy import Viewer
+from calendly_integration.models.tenancy import Viewer, viewer_for
 
 
 def _hosted_by(viewer: Viewer) -> models.QuerySet:
@@ -106,6 +106,15 @@ class ScheduledEvent(OrganizationOwned):
         return self.status == Status.CANCELED
 
 
+class EventHostQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> EventHostQuerySet:
+        """The hosts of the events ``user`` may see."""
+        viewer = viewer_for(user)
+        if viewer.sees_everything:
+            return self.all()
+        return self.filter(event__in=ScheduledEvent.objects.for_viewer(viewer).values("pk"))
+
+
 class EventHost(models.Model):
     """One of an event's hosts (Calendly's ``event_memberships``); collective events have many."""
 
@@ -124,6 +133,8 @@ class EventHost(models.Model):
     email = models.CharField(_("email"), max_length=255, blank=True)
     name = models.CharField(_("name"), max_length=255, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = EventHostQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("event host")

@@ -10,16 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from calendly_integration.models.connection import Connection
 from calendly_integration.models.organizations import Organization
+from calendly_integration.models.tenancy import viewer_for
 
 
 class SyncRunQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> SyncRunQuerySet:
-        """Staff see every run; anyone else the runs of their own connections."""
-        if user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
-        if getattr(user, "is_staff", False) and getattr(user, "is_active", True):
+        """The runs of the connections ``user`` reaches (``models.tenancy``)."""
+        viewer = viewer_for(user)
+        if viewer.sees_everything:
             return self.all()
-        return self.filter(connection__owner=user)
+        return self.filter(viewer.connections("connection__"))
 
     def finished(self) -> SyncRunQuerySet:
         return self.exclude(status=SyncRun.Status.RUNNING)
@@ -101,6 +101,15 @@ class SyncRun(models.Model):
         return self.status == self.Status.SUCCEEDED
 
 
+class SyncStateQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> SyncStateQuerySet:
+        """The sync states of the connections ``user`` reaches (``models.tenancy``)."""
+        viewer = viewer_for(user)
+        if viewer.sees_everything:
+            return self.all()
+        return self.filter(viewer.connections("connection__"))
+
+
 class SyncState(models.Model):
     """Per connection: who holds the sync lease, until when, and where an interrupted sync was.
 
@@ -133,6 +142,8 @@ class SyncState(models.Model):
     )
     last_success_at = models.DateTimeField(_("last complete sync"), null=True, blank=True)
     last_full_sync_at = models.DateTimeField(_("last complete full sync"), null=True, blank=True)
+
+    objects = SyncStateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sync state")

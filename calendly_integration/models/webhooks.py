@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from calendly_integration import crypto
 from calendly_integration.models.connection import Connection
 from calendly_integration.models.organizations import Organization
+from calendly_integration.models.tenancy import viewer_for
 from calendly_integration.untrusted import UntrustedJSONError, loads, safe_text, scrub
 
 
@@ -29,12 +30,15 @@ def new_callback_token() -> str:
 
 class WebhookSubscriptionQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> WebhookSubscriptionQuerySet:
-        """Staff see every subscription; anyone else those of their own connections."""
-        if user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
-        if getattr(user, "is_staff", False) and getattr(user, "is_active", True):
+        """The subscriptions of the connections ``user`` reaches (``models.tenancy``); staff
+        limited to their organizations also those organizations' own."""
+        viewer = viewer_for(user)
+        if viewer.sees_everything:
             return self.all()
-        return self.filter(connection__owner=user)
+        return self.filter(
+            viewer.connections("connection__")
+            | models.Q(organization_id__in=viewer.staff_organization_ids)
+        )
 
     def active(self) -> WebhookSubscriptionQuerySet:
         return self.filter(state=WebhookSubscription.State.ACTIVE)
@@ -157,12 +161,12 @@ class WebhookSubscription(models.Model):
 
 class WebhookDeliveryQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> WebhookDeliveryQuerySet:
-        """Staff see every delivery; anyone else those to their own connections' subscriptions."""
-        if user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
-        if getattr(user, "is_staff", False) and getattr(user, "is_active", True):
+        """Deliveries to the subscriptions of the connections ``user`` reaches
+        (``models.tenancy``); unlimited staff see every one, unmatched ones included."""
+        viewer = viewer_for(user)
+        if viewer.sees_everything:
             return self.all()
-        return self.filter(subscription__connection__owner=user)
+        return self.filter(viewer.connections("subscription__connection__"))
 
     def failed(self) -> WebhookDeliveryQuerySet:
         return self.filter(status=WebhookDelivery.Status.FAILED)

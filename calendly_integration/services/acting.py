@@ -4,7 +4,7 @@ Calendly lets a user act on what they host or own, and an organization's owners 
 everything in it. So the acting connection is one of the actor's own: the host's (or owner's)
 first, else one whose Calendly user is an owner or admin of the object's organization. Site staff
 may act through anyone's connection that qualifies (the admin's bulk actions need that), but their
-own comes first. Among the qualifying connections, an active one with the needed scopes wins; when
+own comes first; staff limited to their organizations (``models.tenancy``) only in those. Among the qualifying connections, an active one with the needed scopes wins; when
 none has them, ``MissingScope`` names what to grant, so nobody is sent to Calendly to be refused.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from calendly_integration.models import Connection, EventType, Membership, ScheduledEvent
-from calendly_integration.models.tenancy import ADMIN_ROLES
+from calendly_integration.models.tenancy import ADMIN_ROLES, viewer_for
 from calendly_integration.oauth.errors import MissingScope, NeedsReauth
 from calendly_integration.oauth.scopes import missing_scopes
 from calendly_integration.services.errors import NotPermitted
@@ -25,10 +25,6 @@ __all__ = [
     "connection_for_event_type",
     "connection_for_user",
 ]
-
-
-def _is_staff(actor: Any) -> bool:
-    return bool(getattr(actor, "is_staff", False) and getattr(actor, "is_active", True))
 
 
 def _qualifying(
@@ -69,7 +65,7 @@ def acting_connection(
     scopes = tuple(scopes)
     usable = Connection.objects.exclude(status=Connection.Status.REVOKED).order_by("pk")
     candidates = _qualifying(list(usable.filter(owner=actor)), uris, organization_id)
-    if not candidates and _is_staff(actor):
+    if not candidates and viewer_for(actor).may_act_through_others(organization_id):
         others = usable.filter(calendly_user_uri__in=uris) | usable.filter(
             calendly_user_uri__in=Membership.objects.live()
             .filter(organization_id=organization_id, role__in=ADMIN_ROLES)

@@ -149,7 +149,7 @@ class TestOrganizationLimit:
 
     @pytest.fixture
     def limited(self, settings):
-        settings.CALENDLY = {**settings.CALENDLY, "ADMIN_LIMIT_STAFF_TO_ORGANIZATIONS": True}
+        settings.CALENDLY = {**settings.CALENDLY, "LIMIT_STAFF_TO_ORGANIZATIONS": True}
 
     def test_staff_see_everything_by_default(self, client, staff_user, two_organizations):
         client.force_login(staff_user)

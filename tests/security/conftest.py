@@ -48,7 +48,11 @@ class Tenants:
 
     def first_tenants(self, model: type[models.Model]) -> models.QuerySet:
         """The rows of ``model`` that belong to Acme (by organization or by connection)."""
-        return model._default_manager.filter(_owned_by(model, self.acme))
+        return self.rows_of(model, self.acme)
+
+    def rows_of(self, model: type[models.Model], organization: Any) -> models.QuerySet:
+        """The rows of ``model`` that belong to ``organization``."""
+        return model._default_manager.filter(_owned_by(model, organization))
 
 
 def _owned_by(model: type[models.Model], organization: Any) -> models.Q:

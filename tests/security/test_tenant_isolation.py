@@ -21,7 +21,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calendly_integration.api.urls import router
-from calendly_integration.models import Connection, EventType
+from calendly_integration.models import Connection, EventType, Invitee, ScheduledEvent
+from calendly_integration.services.acting import (
+    connection_for_event,
+    connection_for_event_type,
+    connection_for_user,
+)
+from calendly_integration.services.errors import NotPermitted
+from tests.tenants import calendly_user, connection, membership
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +138,7 @@ def test_api_lists_and_id_parameters_never_show_another_tenant(tenants):
 def limited_staff(tenants, settings, client):
     """The second tenant's owner as staff with every permission of the app, limited to their
     own organization."""
-    settings.CALENDLY = {**(settings.CALENDLY or {}), "ADMIN_LIMIT_STAFF_TO_ORGANIZATIONS": True}
+    settings.CALENDLY = {**(settings.CALENDLY or {}), "LIMIT_STAFF_TO_ORGANIZATIONS": True}
     user = tenants.second
     user.is_staff = True
     user.save()
@@ -282,3 +289,217 @@ def test_site_pages_with_an_id_refuse_another_tenant(tenants, client, django_use
                 tried += 1
     assert tried
     assert snapshot(tenants) == before
+
+
+# Staff limited to their organizations (``LIMIT_STAFF_TO_ORGANIZATIONS``): one rule for the admin,
+# the API, the pages and the actions, since it is applied in ``visible_to`` itself.
+
+MIRRORED_LISTS = (
+    "event-type-list",
+    "scheduled-event-list",
+    "invitee-list",
+    "routing-form-list",
+    "routing-form-submission-list",
+    "availability-schedule-list",
+    "webhook-subscription-list",
+    "webhook-delivery-list",
+)
+
+
+def uris_of(tenants, organization) -> set[str]:
+    uris: set[str] = set()
+    for model in app_models():
+        if any(f.name == "uri" for f in model._meta.get_fields()):
+            rows = tenants.rows_of(model, organization).exclude(uri=None)
+            uris.update(uri for uri in rows.values_list("uri", flat=True) if uri)
+    return uris
+
+
+def listed_uris(client: APIClient, tenants) -> set[str]:
+    """The URIs of both organizations that the API's lists show to ``client``."""
+    both = uris_of(tenants, tenants.acme) | uris_of(tenants, tenants.globex)
+    shown: set[str] = set()
+    for name in MIRRORED_LISTS:
+        response = client.get(reverse(f"calendly_api:{name}"))
+        assert response.status_code == 200, (name, response.status_code)
+        body = response.content.decode()
+        shown.update(uri for uri in both if uri in body)
+    return shown
+
+
+@pytest.fixture
+def limit(settings):
+    settings.CALENDLY = {**(settings.CALENDLY or {}), "LIMIT_STAFF_TO_ORGANIZATIONS": True}
+
+
+@pytest.fixture
+def unconnected_staff(django_user_model):
+    """Staff with every permission of the app and no Calendly connection."""
+    user = django_user_model.objects.create_user("staff-without-connection", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label=APP))
+    return user
+
+
+def test_limited_staff_without_a_connection_get_empty_lists_and_404s_from_the_api(
+    tenants, limit, unconnected_staff
+):
+    client = api_client(unconnected_staff)
+    before = snapshot(tenants)
+    both = uris_of(tenants, tenants.acme) | uris_of(tenants, tenants.globex)
+    for pattern in router.urls:
+        if pattern.name.endswith("-list") and "format" not in pattern.pattern.regex.groupindex:
+            response = client.get(reverse(f"calendly_api:{pattern.name}"))
+            assert response.status_code in (200, 400, 405), pattern.name
+            if response.status_code == 200 and "results" in response.json():
+                assert response.json()["results"] == [], pattern.name
+            assert not [uri for uri in both if uri in response.content.decode()], pattern.name
+    tried = 0
+    for name, methods, model in detail_routes():
+        for organization in (tenants.acme, tenants.globex):
+            for obj in tenants.rows_of(model, organization):
+                url = reverse(f"calendly_api:{name}", kwargs={"pk": obj.pk})
+                for method in methods:
+                    response = getattr(client, method)(url, {}, format="json")
+                    assert response.status_code in (404, 405), (method, url)
+                    tried += 1
+    assert tried > 100
+    kind = EventType.objects.filter(organization=tenants.globex).first()
+    response = client.post(
+        reverse("calendly_api:interview-links-list"),
+        {"event_type": kind.pk, "candidates": [{"name": "Eve", "email": "eve@example.com"}]},
+        format="json",
+    )
+    assert response.status_code in REFUSED
+    theirs = Connection.objects.get(owner=tenants.second)
+    response = client.post(
+        reverse("calendly_api:webhook-subscription-list"),
+        {"connection": theirs.pk, "scope": "user"},
+        format="json",
+    )
+    assert response.status_code == 404
+    assert snapshot(tenants) == before
+
+
+def test_limited_staff_see_their_organization_in_the_api_and_not_the_other(
+    tenants, limit, limited_staff
+):
+    shown = listed_uris(api_client(limited_staff), tenants)
+    assert shown
+    assert shown <= uris_of(tenants, tenants.globex)
+    assert not shown & uris_of(tenants, tenants.acme)
+
+
+def test_superusers_are_never_limited(tenants, limit, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    shown = listed_uris(api_client(root), tenants)
+    assert shown & uris_of(tenants, tenants.acme)
+    assert shown & uris_of(tenants, tenants.globex)
+
+
+def test_without_the_limit_staff_see_every_organization(tenants, unconnected_staff):
+    shown = listed_uris(api_client(unconnected_staff), tenants)
+    assert shown & uris_of(tenants, tenants.acme)
+    assert shown & uris_of(tenants, tenants.globex)
+
+
+def test_the_deprecated_admin_setting_still_limits_everywhere(tenants, settings, limited_staff):
+    settings.CALENDLY = {
+        **{k: v for k, v in settings.CALENDLY.items() if k != "LIMIT_STAFF_TO_ORGANIZATIONS"},
+        "ADMIN_LIMIT_STAFF_TO_ORGANIZATIONS": True,
+    }
+    shown = listed_uris(api_client(limited_staff), tenants)
+    assert shown and not shown & uris_of(tenants, tenants.acme)
+    settings.CALENDLY = {**settings.CALENDLY, "LIMIT_STAFF_TO_ORGANIZATIONS": False}
+    assert listed_uris(api_client(limited_staff), tenants) & uris_of(tenants, tenants.acme)
+
+
+def test_limited_staff_without_a_connection_see_no_page_of_either_organization(
+    tenants, limit, unconnected_staff, client
+):
+    client.force_login(unconnected_staff)
+    both = uris_of(tenants, tenants.acme) | uris_of(tenants, tenants.globex)
+    emails = set(Invitee.objects.values_list("email", flat=True))
+    before = snapshot(tenants)
+    tried = 0
+    for namespace, pattern in page_patterns():
+        kwargs = id_kwargs(pattern)
+        if pattern.name == "webhook" or (pattern.pattern.regex.groupindex and not kwargs):
+            continue
+        name = next(iter(kwargs), None)
+        kind = "int" if name and type(kwargs[name]).__name__ == "IntConverter" else "str"
+        if name is None:
+            urls = [reverse(f"{namespace}:{pattern.name}")]
+        elif kind == "int":
+            pks = set()
+            for model in app_models():
+                pks.update(model._default_manager.values_list("pk", flat=True))
+            urls = [reverse(f"{namespace}:{pattern.name}", kwargs={name: pk}) for pk in pks]
+        else:
+            continue
+        for url in urls:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                body = response.content.decode(errors="replace")
+                if kwargs:
+                    assert response.status_code in REFUSED, (method, url, response.status_code)
+                assert response.status_code < 500, (method, url)
+                assert not [uri for uri in both if uri in body], (method, url)
+                assert not [e for e in emails if e in body], (method, url)
+                tried += 1
+    assert tried > 20
+    assert snapshot(tenants) == before
+
+
+def test_limited_staff_without_a_connection_see_an_empty_admin(
+    tenants, limit, unconnected_staff, client
+):
+    client.force_login(unconnected_staff)
+    for model, _model_admin in app_admins():
+        response = client.get(reverse(f"admin:{APP}_{model._meta.model_name}_changelist"))
+        assert response.status_code == 200, model.__name__
+        assert response.context["cl"].result_count == 0, model.__name__
+
+
+def acme_targets(tenants) -> dict[str, Any]:
+    event = ScheduledEvent.objects.hosted_by(tenants.world.users["olivia"].uri).first()
+    return {
+        "event": event,
+        "event_type": EventType.objects.filter(organization=tenants.acme).first(),
+        "user": tenants.world.users["olivia"],
+    }
+
+
+def test_limited_staff_cannot_act_through_another_organizations_connections(
+    tenants, limit, limited_staff, unconnected_staff
+):
+    targets = acme_targets(tenants)
+    for actor in (limited_staff, unconnected_staff):
+        with pytest.raises(NotPermitted):
+            connection_for_event(targets["event"], actor)
+        with pytest.raises(NotPermitted):
+            connection_for_event_type(targets["event_type"], actor)
+        with pytest.raises(NotPermitted):
+            connection_for_user(targets["user"].uri, tenants.acme.pk, actor)
+
+
+def test_limited_staff_act_in_their_organization_through_its_connections(
+    tenants, limit, django_user_model
+):
+    """A staff user whose Calendly user is a plain member of Globex acts on Globex's events
+    through the host's connection, as the admin's bulk actions always let staff do."""
+    member = calendly_user(tenants.globex)
+    membership(tenants.globex, member, "user")
+    staff = django_user_model.objects.create_user("globex-staff", is_staff=True)
+    connection(tenants.globex, owner=staff, calendly_user=member)
+    event = ScheduledEvent.objects.filter(organization=tenants.globex).first()
+
+    acting = connection_for_event(event, staff)
+
+    assert acting.owner == tenants.second
+    with pytest.raises(NotPermitted):
+        connection_for_event(acme_targets(tenants)["event"], staff)
+
+
+def test_unlimited_staff_act_anywhere(tenants, unconnected_staff):
+    acting = connection_for_event(acme_targets(tenants)["event"], unconnected_staff)
+    assert acting.owner == tenants.first

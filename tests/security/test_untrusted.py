@@ -144,3 +144,28 @@ def test_the_depth_scan_skips_strings_with_escaped_quotes_and_counts_real_bracke
     assert not untrusted.json_depth_exceeds("[" * 64 + "]" * 64 + '"' + "[" * 100 + '"')
     with pytest.raises(untrusted.UntrustedJSONError):
         untrusted.loads(json.dumps({"t": "[" * 100, "deep": [[[[[[[[1]]]]]]]]}), max_depth=4)
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "header"),
+    [
+        ("/a\x00/", "", "ok"),
+        ("/a/", "q=%00", "ok"),
+        ("/a/", "%00=1", "ok"),
+        ("/a/", "", "x\x00y"),
+        ("/a/", "", "x\ud800y"),
+    ],
+)
+def test_a_request_with_nul_or_a_lone_surrogate_outside_its_body_is_unsafe(path, query, header):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path, HTTP_USER_AGENT=header)
+    request.META["QUERY_STRING"] = query
+    assert not untrusted.is_safe_request(request)
+
+
+def test_an_ordinary_request_is_safe():
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/é/", {"q": "naïve ٣"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert untrusted.is_safe_request(request)

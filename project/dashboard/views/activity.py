@@ -25,12 +25,13 @@ ROW_TEMPLATE = "demo/_activity_row.html"
 
 
 def _ids(value: str, *, many: bool) -> list[int] | None:
-    """Positive integers from a query value (comma-separated when ``many``); None if invalid."""
+    """Whole numbers in ASCII digits from a query value (comma-separated when ``many``); None if
+    any is not one (``"٣"`` and ``"²"`` pass ``str.isdigit``, so it is not the test)."""
     parts = [part for part in value.split(",") if part] if many else [value]
-    numbers = [ascii_int(part) for part in parts]  # "٣" is not 3, "²" not a crash
-    if None in numbers:
+    ids = [ascii_int(part) for part in parts]
+    if None in ids:
         return None
-    return numbers[:MAX_PENDING]
+    return ids[:MAX_PENDING]
 
 
 class ActivityView(LoginRequiredMixin, View):

@@ -18,13 +18,15 @@ from django.views.generic import TemplateView, View
 
 from calendly_integration.models import Connection, EventHost, EventType, ScheduledEvent, SyncRun
 from calendly_integration.services.connections import request_sync
+from calendly_integration.untrusted import ascii_int
 
 EVENTS_PER_PAGE = 10
 
 
 def paginate(queryset: QuerySet, request: HttpRequest, parameter: str) -> Page:
-    """One page of ``queryset``; a missing or wrong page number gives the first or last page."""
-    return Paginator(queryset, EVENTS_PER_PAGE).get_page(request.GET.get(parameter))
+    """One page of ``queryset``; a missing or wrong page number (``"٣"`` included, which
+    ``int()`` would read) gives the first page, one past the end the last."""
+    return Paginator(queryset, EVENTS_PER_PAGE).get_page(ascii_int(request.GET.get(parameter)))
 
 
 def visible_events(user: Any) -> QuerySet[ScheduledEvent]:

@@ -17,6 +17,7 @@ from calendly_integration.client import prefilled_booking_url
 from calendly_integration.models import EventType, SchedulingLink
 from calendly_integration.services.errors import InvalidRequest
 from calendly_integration.services.links import check_prefill, create_single_use_link
+from calendly_integration.untrusted import ascii_int
 from project.dashboard.failures import ACTION_ERRORS, report_failure
 from project.dashboard.filters import EventTypeFilterForm
 from project.dashboard.forms import PrefillForm
@@ -35,12 +36,12 @@ class EventTypeListView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         created = None
-        link_id = request.GET.get("link", "")
-        if link_id.isdigit():
+        link_id = ascii_int(request.GET.get("link"))
+        if link_id is not None:
             created = (
                 SchedulingLink.objects.visible_to(request.user)
                 .select_related("owner")
-                .filter(pk=int(link_id))
+                .filter(pk=link_id)
                 .first()
             )
         event_types = visible_event_types(request.user)
