@@ -22,17 +22,34 @@ def iso(moment: datetime) -> str:
     )
 
 
+#: The years a timestamp may name. Calendly refuses dates centuries away; bounding them here
+#: also keeps every ``moment ± days`` the simulator computes inside ``datetime``'s range.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2999
+
+
 def parse_iso(text: str) -> datetime:
-    """Parse an ISO-8601 timestamp; naive values are taken as UTC. Raises ValueError."""
+    """Parse an ISO-8601 timestamp; naive values are taken as UTC. Raises ValueError.
+
+    Refuses anything but short ASCII text, and years outside ``EARLIEST_YEAR..LATEST_YEAR``.
+    """
     if not isinstance(text, str) or not text:
         raise ValueError("empty timestamp")
     value = text.strip()
+    if len(value) > 40 or not value.isascii() or not value.isprintable():
+        raise ValueError("not an ISO 8601 timestamp")
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("timestamp out of range") from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError("timestamp out of range")
+    return moment
 
 
 def to_datetime(value: datetime | str) -> datetime:
