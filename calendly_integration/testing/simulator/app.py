@@ -47,7 +47,7 @@ class Application:
     def _respond(self, request: Request) -> Response:
         is_oauth = request.path.startswith("/oauth/")
         is_console = invitee_console.is_console_path(request.path)
-        is_page = booking.is_booking_path(request.path) or is_console
+        is_page = is_console or booking.is_booking_path(self.sim, request.path)
         fault = None if is_page else self.sim.faults.take(is_oauth)
         if fault is not None:
             injected = self._apply_fault(fault)

@@ -8,7 +8,8 @@ Every timestamp the simulator writes goes through ``iso`` so responses always ca
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Clock = Callable[[], "datetime | float"]
 
@@ -76,3 +77,20 @@ def unix(moment: datetime) -> int:
 def day_start(moment: datetime) -> datetime:
     """Midnight UTC of the moment's day: the dataset's anchor, stable within a day."""
     return datetime.combine(moment.astimezone(UTC).date(), datetime.min.time(), UTC)
+
+
+def readable(moment: datetime, zone_name: str | None = None) -> str:
+    """A time as a person reads it on a booking page: local to ``zone_name``, zone named.
+
+    ``Monday 7 December 2026, 09:00 EST (America/New_York)``; UTC when no zone is given or the
+    name is not one the zone database knows.
+    """
+    zone: tzinfo = UTC
+    if zone_name:
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ValueError, ZoneInfoNotFoundError):
+            zone_name = None
+    local = moment.astimezone(zone)
+    text = f"{local:%A} {local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+    return f"{text} ({zone_name})" if zone_name and zone_name != local.tzname() else text
