@@ -294,6 +294,9 @@ def _question(number: int, question: dict[str, Any], value: str) -> str:
             f"{' checked' if choice in picked else ''}> {_e(choice)}</label><br>"
             for choice in choices
         )
+        if question.get("include_other"):
+            other = "; ".join(part for part in value.split("\n") if part and part not in choices)
+            boxes += f'<label>Other <input type="text" name="{name}" value="{_e(other)}"></label>'
         return f"<fieldset><legend>{label}</legend>{boxes}</fieldset>"
     field_type = "tel" if kind == "phone_number" else "text"
     return (
