@@ -357,8 +357,7 @@ def _book(sim: SimContext, target: Target, form: dict[str, list[str]]) -> Respon
         f"<p>{_e(event_type['name'])} with {_e(event_type['profile']['name'])}</p>"
         f"<p><strong>{_e(when)}</strong></p>"
         f"<p>Booked for {_e(name)} ({_e(email)}).</p>"
-        f'<p data-invitee-uri="{_e(invitee["uri"])}">A calendar invitation has been sent to '
-        "your email address.</p>"
+        f'<p data-invitee-uri="{_e(invitee["uri"])}">Confirmation sent.</p>'
     )
     return Response.html(200, render_page("You are scheduled", body))
 
