@@ -247,3 +247,26 @@ def test_a_single_use_link_honours_the_prefill_and_is_spent(sim: CalendlySimulat
     invitee = api.get(path_of(invitee_uri, sim)).json()["resource"]
     assert invitee["tracking"]["utm_medium"] == "email"
     assert book_from(link["booking_url"], page.text).status_code == 410
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("date", "0001-01-01"),
+        ("date", "9999-12-31"),
+        ("month", "0001-01"),
+        ("a1", "9" * 8000),
+        ("a11", "no such question"),
+        ("name", "\x00"),
+        ("a2", "\x00"),
+    ],
+)
+def test_hostile_prefill_and_form_values_never_crash_the_page(sim, key, value) -> None:
+    url = discovery(sim)["scheduling_url"]
+    page = requests.get(url, params={key: value}, timeout=10)
+    assert page.status_code in (200, 400)
+    posted = requests.post(
+        url, data={key: value, "start_time": value, "name": "A", "email": "a@b.c"}, timeout=10
+    )
+    assert posted.status_code in (400, 409)
+    assert "text/html" in posted.headers["Content-Type"]

@@ -159,7 +159,7 @@ def _opening_day(sim: SimContext, prefill: dict[str, str], zone: ZoneInfo) -> da
             wanted = date.fromisoformat(prefill["month"] + "-01")
     except ValueError:
         wanted = None  # Calendly ignores a prefill it cannot read.
-    if wanted is None or wanted > (now + timedelta(days=366)).date():
+    if wanted is None or not now.date() <= wanted <= (now + timedelta(days=366)).date():
         return now
     return max(now, datetime.combine(wanted, time(0), zone))
 
