@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -15,6 +16,15 @@ from calendly_integration.client.booking_urls import MAX_ANSWERS
 from calendly_integration.client.scheduled_events import MAX_REASON_LENGTH
 from calendly_integration.models import EventType
 from calendly_integration.services.links import MAX_CANDIDATES
+
+#: The tracking a prefilled link can carry, as Calendly names it.
+UTM_FIELDS = (
+    ("utm_source", _("UTM source")),
+    ("utm_medium", _("UTM medium")),
+    ("utm_campaign", _("UTM campaign")),
+    ("utm_content", _("UTM content")),
+    ("utm_term", _("UTM term")),
+)
 
 #: Where a pasted line's name ends and its email starts: the last comma, semicolon or tab.
 SEPARATOR = re.compile(r"[,;\t](?=[^,;\t]*$)")
@@ -31,30 +41,75 @@ class CancelEventForm(forms.Form):
     )
 
 
+def prefill_questions(event_type: EventType) -> list[dict[str, Any]]:
+    """The questions ``a1``..``a10`` answer, in order: the event type's enabled custom questions.
+
+    Read from the mirrored resource, so the builder asks exactly what the booking page will.
+    """
+    questions = (event_type.raw or {}).get("custom_questions")
+    if not isinstance(questions, list):
+        return []
+    enabled = [
+        question
+        for question in questions
+        if isinstance(question, dict) and question.get("enabled") and question.get("name")
+    ]
+    enabled.sort(key=lambda question: question.get("position") or 0)
+    return enabled[:MAX_ANSWERS]
+
+
 class PrefillForm(forms.Form):
-    """What a booking page can open with: the invitee's name, email and answers a1..a10."""
+    """What a booking page can open with: the invitee's name and email, the answers to the event
+    type's own questions (``a1``..``a10``, labelled with the question) and UTM tracking."""
 
     name = forms.CharField(label=_("Name"), max_length=255, required=False)
     email = forms.EmailField(label=_("Email"), max_length=255, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, questions: Sequence[Mapping[str, Any]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        for number in range(1, MAX_ANSWERS + 1):
-            self.fields[f"a{number}"] = forms.CharField(
-                label=_("Answer %(number)s") % {"number": number},
-                max_length=1000,
-                required=False,
+        self.questions = list(questions)[:MAX_ANSWERS]
+        for number, question in enumerate(self.questions, start=1):
+            self.fields[f"a{number}"] = self._answer_field(question)
+        for key, label in UTM_FIELDS:
+            self.fields[key] = forms.CharField(label=label, max_length=255, required=False)
+
+    @staticmethod
+    def _answer_field(question: Mapping[str, Any]) -> forms.Field:
+        """A field like the booking page's: a text box, a text area or the question's choices."""
+        label = str(question.get("name"))[:255]
+        choices = [str(c) for c in question.get("answer_choices") or [] if isinstance(c, str)]
+        kind = question.get("type")
+        if kind == "single_select" and choices and not question.get("include_other"):
+            return forms.ChoiceField(
+                label=label, required=False, choices=[("", "---------")] + [(c, c) for c in choices]
             )
+        if kind == "multi_select" and choices and not question.get("include_other"):
+            return forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                choices=[(c, c) for c in choices],
+                widget=forms.CheckboxSelectMultiple,
+            )
+        widget = forms.Textarea(attrs={"rows": 3}) if kind in ("text", "multi_select") else None
+        help_text = _("One answer per line.") if kind == "multi_select" else ""
+        return forms.CharField(
+            label=label, max_length=1000, required=False, widget=widget, help_text=help_text
+        )
 
     def prefill(self) -> dict[str, Any]:
         """The cleaned values as ``services.links``/``prefilled_booking_url`` keywords."""
         data = self.cleaned_data
-        answers = {
-            number: data[f"a{number}"]
-            for number in range(1, MAX_ANSWERS + 1)
-            if data.get(f"a{number}")
-        }
+        answers = {}
+        for number in range(1, len(self.questions) + 1):
+            value = data.get(f"a{number}")
+            if isinstance(value, list):
+                value = "\n".join(value)
+            if value:
+                answers[number] = value
         prefill: dict[str, Any] = {"name": data.get("name"), "email": data.get("email")}
+        prefill.update((key, data.get(key)) for key, _label in UTM_FIELDS)
         if answers:
             prefill["answers"] = answers
         return prefill

@@ -26,6 +26,14 @@ def event_type_of(tenant) -> EventType:
     )
 
 
+def with_questions(tenant) -> EventType:
+    """The owner's active event type with the most custom questions (mirrored in ``raw``)."""
+    return max(
+        EventType.objects.filter(owner_uri=tenant.sim.owner.uri, active=True).order_by("pk"),
+        key=lambda et: len(et.raw.get("custom_questions") or []),
+    )
+
+
 class TestCancel:
     def test_cancelling_asks_for_a_reason_and_cancels_at_calendly(self, owner_client, tenant):
         event = future_event(tenant.sim.owner.uri)
@@ -198,11 +206,28 @@ class TestLinks:
         assert link.booking_url not in response.content.decode()
 
     def test_the_prefilled_link_builder(self, owner_client, tenant):
-        event_type = event_type_of(tenant)
+        event_type = with_questions(tenant)
+        questions = [q for q in event_type.raw["custom_questions"] if q["enabled"]]
+        page = f"/dashboard/event-types/{event_type.pk}/prefilled-link/"
+
+        form = owner_client.get(page).context["form"]
+        # The answer fields are the event type's own questions, labelled with their text.
+        assert [form.fields[f"a{n}"].label for n in range(1, len(questions) + 1)] == [
+            q["name"] for q in sorted(questions, key=lambda q: q["position"])
+        ]
+        assert f"a{len(questions) + 1}" not in form.fields
+        assert "Answer 1" not in owner_client.get(page).content.decode()
 
         response = owner_client.get(
-            f"/dashboard/event-types/{event_type.pk}/prefilled-link/",
-            {"name": "Ada Lovelace", "email": "ada+cv@example.com", "a1": "Engines", "a3": "x"},
+            page,
+            {
+                "name": "Ada Lovelace",
+                "email": "ada+cv@example.com",
+                "a1": "Engines",
+                "a3": "x",
+                "utm_source": "newsletter",
+                "a9": "not a question of this event type",
+            },
         )
 
         assert response.status_code == 200
@@ -214,7 +239,18 @@ class TestLinks:
             "email": ["ada+cv@example.com"],
             "a1": ["Engines"],
             "a3": ["x"],
+            "utm_source": ["newsletter"],
         }
+
+    def test_an_event_type_without_questions_offers_no_answers(self, owner_client, tenant):
+        event_type = next(
+            et
+            for et in EventType.objects.filter(owner_uri=tenant.sim.owner.uri, active=True)
+            if not et.raw.get("custom_questions")
+        )
+        response = owner_client.get(f"/dashboard/event-types/{event_type.pk}/prefilled-link/")
+        assert not [name for name in response.context["form"].fields if name.startswith("a")]
+        assert "asks no questions" in response.content.decode()
 
     def test_a_bad_prefill_is_a_form_error(self, owner_client, tenant):
         event_type = event_type_of(tenant)

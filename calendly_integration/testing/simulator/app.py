@@ -8,14 +8,15 @@ and the scope check comes before the handler can reveal whether a resource exist
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from typing import TYPE_CHECKING
 
-from . import booking, errors, invitee_console, routing
+from . import booking, errors, inputs, invitee_console, routing
 from .call import Call
 from .messages import RecordedRequest, Request, Response
-from .oauth import OAuthServer
+from .oauth import OAuthServer, render_page
 from .ratelimit import Budget
 from .scopes import missing_scopes
 from .tokens import AccessToken
@@ -34,19 +35,27 @@ class Application:
 
     def handle(self, request: Request) -> Response:
         recorded = self._record(request)
-        response = self._respond(request)
+        try:
+            response = self._respond(request)
+        except Exception:
+            # A bug, not the client's fault: say so in Calendly's words rather than hang up.
+            logger.exception("Simulator failed for %s %s", request.method, request.path)
+            response = Response.json(500, errors.server_error().body())
         recorded.status = response.status
         return response
 
     def _respond(self, request: Request) -> Response:
         is_oauth = request.path.startswith("/oauth/")
         is_console = invitee_console.is_console_path(request.path)
-        is_page = booking.is_booking_path(request.path) or is_console
+        is_page = is_console or booking.is_booking_path(self.sim, request.path)
         fault = None if is_page else self.sim.faults.take(is_oauth)
         if fault is not None:
             injected = self._apply_fault(fault)
             if injected is not None:
                 return injected
+        refused = self._refuse_malformed(request, is_oauth, is_page)
+        if refused is not None:
+            return refused
         if is_oauth:
             return self.oauth.handle(request)
         if is_console:
@@ -54,6 +63,32 @@ class Application:
         if is_page:
             return booking.handle(self.sim, request)
         return self._api(request)
+
+    @staticmethod
+    def _fields(request: Request) -> list[tuple[str, str]]:
+        fields = [("path", request.path)]
+        fields += [(key, value) for key, values in request.query.items() for value in values]
+        if request.content_type == "application/x-www-form-urlencoded":
+            fields += list(request.form().items())
+        return fields
+
+    def _refuse_malformed(self, request: Request, is_oauth: bool, is_page: bool) -> Response | None:
+        """A 400 for text no Calendly endpoint takes (NUL, lone surrogates, absurd lengths).
+
+        API requests are checked later, after authentication, so a bad token is still a 401.
+        """
+        if not (is_oauth or is_page):
+            return None
+        bad = inputs.bad_field(self._fields(request))
+        if bad is None:
+            return None
+        if is_oauth:
+            return Response.json(
+                400, {"error": "invalid_request", "error_description": f"{bad[0]} {bad[1]}."}
+            )
+        return Response.html(
+            400, render_page("Bad request", f"<p>{html.escape(bad[0])} {html.escape(bad[1])}.</p>")
+        )
 
     def _record(self, request: Request) -> RecordedRequest:
         headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
@@ -145,6 +180,9 @@ class Application:
             missing = missing_scopes(token.scopes, route.scopes)
             if missing:
                 raise errors.insufficient_scope(missing)
+            bad = inputs.bad_field(self._fields(request))
+            if bad is not None:
+                raise errors.invalid_argument(bad)
             call = Call(self.sim, request, token, params)
             with self.sim.store.lock:
                 response = route.handler(call)

@@ -15,7 +15,7 @@ from . import errors
 from .messages import Request, Response
 from .pagination import SortKey, paginate
 from .state import Store, uuid_from_uri
-from .timeutil import parse_iso
+from .timeutil import EARLIEST_YEAR, LATEST_YEAR, parse_iso
 from .tokens import AccessToken
 
 if TYPE_CHECKING:
@@ -80,7 +80,11 @@ class Call:
             return parse_iso(value)
         except ValueError:
             raise errors.invalid_argument(
-                (name, "must be a valid ISO 8601 timestamp, e.g. 2020-01-02T03:04:05.678123Z")
+                (
+                    name,
+                    "must be a valid ISO 8601 timestamp between the years "
+                    f"{EARLIEST_YEAR} and {LATEST_YEAR}, e.g. 2020-01-02T03:04:05.678123Z",
+                )
             ) from None
 
     @staticmethod

@@ -47,11 +47,24 @@ class SizeSpec:
 #: close enough to fall inside the narrowest sync window the tests use (3 days back, 7 ahead).
 RECENT_DAYS = (-2, -1, -1, 1, 1, 2)
 
+#: The share of meetings that keep a weekend day when their drawn day is one.
+WEEKEND_SHARE = 0.15
+
 SIZES = {
     "small": SizeSpec(members=4, owner_events=330, member_events=36, submissions=30),
     "demo": SizeSpec(members=8, owner_events=520, member_events=165, submissions=120),
     "large": SizeSpec(members=18, owner_events=1000, member_events=470, submissions=400),
 }
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where a meeting goes: days from the anchor and a local time, then the UTC start."""
+
+    days: int
+    hour: int
+    minute: int
+    start: datetime
 
 
 @dataclass
@@ -362,33 +375,49 @@ class _Generator:
             }
             created += timedelta(days=rng.randint(5, 40))
 
-    def _slot(self, user_uuid: str, duration: int) -> datetime:
+    def _slot(self, user_uuid: str) -> _Slot:
+        """A free start in working hours, drawn as a day offset from the anchor and a local time.
+
+        Every draw is made whatever the calendar says, so the random stream (and with it every
+        id, name and status) is the same whichever day the simulator starts on; only where a
+        meeting lands moves with the date (see ``_place``).
+        """
         rng = self.rng
+        days = rng.randint(-180, 90)
+        on_weekend = rng.random() < WEEKEND_SHARE
+        hour, minute = rng.randint(9, 16), rng.choice((0, 30))
+        start = self._place(user_uuid, days, hour, minute, on_weekend=on_weekend)
+        return _Slot(days, hour, minute, start)
+
+    def _place(
+        self, user_uuid: str, days: int, hour: int, minute: int, *, on_weekend: bool
+    ) -> datetime:
+        """The UTC start of a meeting ``days`` from the anchor at ``hour:minute`` in the user's
+        zone, or the next free half hour after it.
+
+        A meeting whose day is a weekend it is not meant for moves to the nearest working day on
+        the same side of the anchor, so a past meeting stays past and a future one future.
+        """
+        day = self.anchor.date() + timedelta(days=days)
+        if day.weekday() >= 5 and not on_weekend:
+            day += timedelta(days=(7 - day.weekday()) if days >= 0 else (4 - day.weekday()))
         zone = self._zone(self.data.users[user_uuid]["timezone"])
-        for _ in range(40):
-            day = self.anchor.date() + timedelta(days=rng.randint(-180, 90))
-            if day.weekday() >= 5 and rng.random() < 0.85:
-                continue
-            local = datetime(
-                day.year, day.month, day.day, rng.randint(9, 16), rng.choice((0, 30)), tzinfo=zone
-            )
-            start = local.astimezone(UTC)
-            if (user_uuid, start) not in self.occupied:
-                self.occupied.add((user_uuid, start))
-                return start
-        return self.anchor + timedelta(
-            days=rng.randint(-180, 90), minutes=rng.randint(0, 10**4) * 15
-        )
+        local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+        return self._free(user_uuid, local.astimezone(UTC))
+
+    def _free(self, user_uuid: str, start: datetime) -> datetime:
+        """``start``, or the next free half hour after it; taken for ``user_uuid``."""
+        while (user_uuid, start) in self.occupied:
+            start += timedelta(minutes=30)
+        self.occupied.add((user_uuid, start))
+        return start
 
     def _recent_slot(self, user_uuid: str, days: int) -> datetime:
         """A free half hour ``days`` from the anchor (negative: before it), in working hours."""
         zone = self._zone(self.data.users[user_uuid]["timezone"])
         day = self.anchor.date() + timedelta(days=days)
         start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=zone).astimezone(UTC)
-        while (user_uuid, start) in self.occupied:
-            start += timedelta(minutes=30)
-        self.occupied.add((user_uuid, start))
-        return start
+        return self._free(user_uuid, start)
 
     def _events_for(self, user_uuid: str, count: int) -> None:
         rng, data = self.rng, self.data
@@ -407,17 +436,19 @@ class _Generator:
             self._event(user_uuid, active[0], self._recent_slot(user_uuid, days))
         for _ in range(count - len(RECENT_DAYS)):
             event_type = rng.choices(types, weights)[0]
-            start = self._slot(user_uuid, event_type["duration"])
-            if not event_type["active"] and start > self.anchor:
+            slot = self._slot(user_uuid)
+            # Decisions go by the drawn day offset, never by the date, so they are the same
+            # whichever day "today" is (see ``_slot``).
+            if not event_type["active"] and slot.days >= 0:
                 event_type = types[0]
-            event_uuid = self._event(user_uuid, event_type, start)
+            event_uuid = self._event(user_uuid, event_type, slot.start)
             roll = rng.random()
             if roll < 0.09:
                 self._cancel_event(event_uuid)
             elif roll < 0.14:
-                self._reschedule(user_uuid, event_uuid)
-            elif roll < 0.20 and start < self.anchor - timedelta(hours=2):
-                self._no_show(rng.choice(data.event_invitees[event_uuid]), start)
+                self._reschedule(user_uuid, event_uuid, slot)
+            elif roll < 0.20 and slot.days <= -2:
+                self._no_show(rng.choice(data.event_invitees[event_uuid]), slot.start)
 
     def _event(
         self,
@@ -565,7 +596,8 @@ class _Generator:
         created = parse_iso(event["created_at"])
         start = parse_iso(event["start_time"])
         latest = min(start, self.anchor) - timedelta(minutes=5)
-        when = created + (latest - created) * rng.random() if latest > created else created
+        fraction = rng.random()
+        when = created + (latest - created) * fraction if latest > created else created
         invitee_uuids = data.event_invitees[event_uuid]
         by_invitee = rescheduled_to is not None or rng.random() < 0.6
         first_invitee = data.invitees[invitee_uuids[0]]
@@ -591,7 +623,7 @@ class _Generator:
             first_invitee["rescheduled"] = True
             first_invitee["new_invitee"] = rescheduled_to
 
-    def _reschedule(self, user_uuid: str, event_uuid: str) -> None:
+    def _reschedule(self, user_uuid: str, event_uuid: str, slot: _Slot) -> None:
         data = self.data
         old_event = data.events[event_uuid]
         if old_event["invitees_counter"]["limit"] > 1:
@@ -599,13 +631,9 @@ class _Generator:
         event_type = data.event_types[old_event["event_type"].rsplit("/", 1)[1]]
         old_invitee_uuid = data.event_invitees[event_uuid][0]
         old_invitee_uri = data.invitees[old_invitee_uuid]["uri"]
-        old_start = parse_iso(old_event["start_time"])
-        new_start = old_start + timedelta(
-            days=self.rng.randint(1, 9), hours=self.rng.choice((0, 1, 2, -1))
-        )
-        if (user_uuid, new_start) in self.occupied:
-            return
-        self.occupied.add((user_uuid, new_start))
+        days = slot.days + self.rng.randint(1, 9)
+        hour = slot.hour + self.rng.choice((0, 1, 2, -1))
+        new_start = self._place(user_uuid, days, hour, slot.minute, on_weekend=False)
         new_event_uuid = self._event(user_uuid, event_type, new_start, old_invitee=old_invitee_uri)
         new_invitee = data.invitees[data.event_invitees[new_event_uuid][0]]
         old_invitee = data.invitees[old_invitee_uuid]

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from . import invitees
 from .availability import open_slots
 from .messages import Request, Response
-from .timeutil import parse_iso
+from .timeutil import parse_iso, readable
 
 if TYPE_CHECKING:
     from .context import SimContext
@@ -86,7 +86,8 @@ def _post(sim: SimContext, request: Request, parts: list[str]) -> Response:
             raise ConsoleError("Enter a valid email address for the invitee.")
         start = _open_start(sim, event_type, form.get("start_time", ""))
         uri = _act(lambda: invitees.book(sim, event_type["uri"], start, name=name, email=email))
-        return _done(f"Booked {event_type['name']} at {_when(start)} for {name}.", uri)
+        when = _when(start, _zone_of(sim, event_type))
+        return _done(f"Booked {event_type['name']} for {name}: {when}.", uri)
     if len(parts) == 4 and parts[0] == "invitees":
         invitee, event = _invitee(sim, parts[1:3])
         action = parts[3]
@@ -98,7 +99,9 @@ def _post(sim: SimContext, request: Request, parts: list[str]) -> Response:
             event_type = _event_type(sim, event["event_type"].rsplit("/", 1)[1])
             start = _open_start(sim, event_type, form.get("start_time", ""))
             uri = _act(lambda: invitees.reschedule(sim, invitee["uri"], start))
-            return _done(f"Moved {invitee['name']} to {_when(start)}.", uri)
+            return _done(
+                f"Moved {invitee['name']} to {_when(start, _zone_of(sim, event_type))}.", uri
+            )
         if action == "no-show":
             _act(lambda: invitees.mark_no_show(sim, invitee["uri"]))
             return _done(f"Marked {invitee['name']} as a no-show.", invitee["uri"])
@@ -257,15 +260,15 @@ def _invitee_row(event: dict[str, Any], invitee: dict[str, Any]) -> str:
     )
 
 
-def _slot_fieldset(slots: list[str]) -> str:
+def _slot_fieldset(slots: list[str], zone: str) -> str:
     if not slots:
         return f"<p>No open times in the next {SLOT_DAYS} days.</p>"
     options = "".join(
         f'<label><input type="radio" name="start_time" value="{_e(slot)}"'
-        f"{' checked' if index == 0 else ''}> {_e(_when(parse_iso(slot)))}</label><br>"
+        f"{' checked' if index == 0 else ''}> {_e(_when(parse_iso(slot), zone))}</label><br>"
         for index, slot in enumerate(slots)
     )
-    return f"<fieldset><legend>Start time (UTC)</legend>{options}</fieldset>"
+    return f"<fieldset><legend>Start time (in {_e(zone)})</legend>{options}</fieldset>"
 
 
 def _booking_form(sim: SimContext, uuid: str) -> str:
@@ -276,7 +279,7 @@ def _booking_form(sim: SimContext, uuid: str) -> str:
         f"<p>{_e(event_type['name'])} ({_e(event_type['duration'])} min) with "
         f"{_e(event_type['profile']['name'])}</p>"
         f'<form method="post" action="{PREFIX}/book/{_e(uuid)}/">'
-        f"{_slot_fieldset(_slots(sim, event_type))}"
+        f"{_slot_fieldset(_slots(sim, event_type), _zone_of(sim, event_type))}"
         '<p><label>Name <input name="name" required autocomplete="name"></label></p>'
         '<p><label>Email <input name="email" type="email" required autocomplete="email">'
         "</label></p><p><button>Book</button></p></form>" + _back()
@@ -292,7 +295,7 @@ def _reschedule_form(sim: SimContext, ids: list[str]) -> str:
         f"<p>{_e(invitee['name'])}: {_e(event['name'])} at "
         f"{_e(_when(parse_iso(event['start_time'])))}</p>"
         f'<form method="post" action="{PREFIX}/invitees/{_e(ids[0])}/{_e(ids[1])}/reschedule/">'
-        f"{_slot_fieldset(_slots(sim, event_type))}"
+        f"{_slot_fieldset(_slots(sim, event_type), _zone_of(sim, event_type))}"
         "<p><button>Reschedule</button></p></form>" + _back()
     )
 
@@ -323,8 +326,15 @@ def _uuid(resource: dict[str, Any]) -> str:
     return str(resource["uri"]).rsplit("/", 1)[1]
 
 
-def _when(moment: datetime) -> str:
-    return moment.strftime("%a %d %b %Y, %H:%M UTC")
+def _when(moment: datetime, zone: str | None = None) -> str:
+    """Readable, in the host's zone on booking forms (as Calendly shows them), else UTC."""
+    return readable(moment, zone)
+
+
+def _zone_of(sim: SimContext, event_type: dict[str, Any]) -> str:
+    with sim.store.lock:
+        host = sim.store.user_by_uri(event_type["profile"]["owner"])
+        return host["timezone"] if host else "UTC"
 
 
 def _e(value: Any) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from . import inputs
 from .errors import invalid_argument
 
 
@@ -56,13 +57,13 @@ class Request:
         return values[0] if values else None
 
     def json(self) -> Any:
-        """The JSON body; an empty body reads as None, a broken one is a 400."""
+        """The JSON body; an empty body reads as None, a broken or hostile one is a 400."""
         if not self.body.strip():
             return None
         try:
-            return json.loads(self.body)
-        except ValueError:
-            raise invalid_argument(("body", "is not valid JSON")) from None
+            return inputs.loads(self.body)
+        except inputs.InputError as error:
+            raise invalid_argument(("body", str(error))) from None
 
     def json_object(self) -> dict[str, Any]:
         data = self.json()
@@ -78,8 +79,8 @@ class Request:
 
     def try_json(self) -> Any:
         try:
-            return json.loads(self.body) if self.body.strip() else None
-        except ValueError:
+            return inputs.loads(self.body) if self.body.strip() else None
+        except inputs.InputError:
             return None
 
 

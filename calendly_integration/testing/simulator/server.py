@@ -15,7 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from .messages import Request
+from . import errors
+from .messages import Request, Response
+
+#: Far more than any Calendly request body; a larger one is refused before it is read.
+MAX_BODY_BYTES = 10 * 1024 * 1024
 
 if TYPE_CHECKING:
     from .app import Application
@@ -73,7 +77,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_BODY_BYTES:
+            # The body cannot be read, so neither can the next request on this connection.
+            self.close_connection = True
+            response = Response.json(400, errors.invalid_argument(
+                ("Content-Length", f"must be a whole number of bytes up to {MAX_BODY_BYTES}")
+            ).body())  # fmt: skip
+            self._send(response)
+            return
+        length = int(declared)
         body = self.rfile.read(length) if length else b""
         request = Request(
             method=self.command,
@@ -83,7 +96,9 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             raw_query=parts.query,
         )
-        response = self.server.app.handle(request)
+        self._send(self.server.app.handle(request))
+
+    def _send(self, response: Response) -> None:
         if response.drop_connection:
             self.close_connection = True
             with contextlib.suppress(OSError):

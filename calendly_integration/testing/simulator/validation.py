@@ -2,8 +2,8 @@
 
 The document is Calendly's April 2023 export (verbatim) merged with ``openapi-newer.yaml`` and a
 few amendments for facts API-NOTES.md records but the 2023 export predates: the newer webhook
-events, the insufficient-scope 403 of granular scopes, 429 answers, and 401 where an operation
-forgot it. Everything else stays as Calendly published it. The merged document is parsed once per
+events, the insufficient-scope 403 of granular scopes, 429 answers, and 400 (a malformed
+request, e.g. a NUL in a query parameter) and 401 where an operation forgot them. Everything else stays as Calendly published it. The merged document is parsed once per
 process (openapi-core's parsing is slow) and shared by every simulator.
 
 A response that breaks the spec is always a violation (the simulator lied). A request that breaks
@@ -86,6 +86,7 @@ def _amend(spec: dict[str, Any]) -> None:
             if operation is None:
                 continue
             responses = operation["responses"]
+            responses.setdefault("400", {"$ref": "#/components/responses/INVALID_ARGUMENT"})
             responses.setdefault("401", {"$ref": "#/components/responses/UNAUTHENTICATED"})
             responses.setdefault("429", {"$ref": "#/components/responses/RATE_LIMITED"})
             denied = _resolve(spec, responses.get("403", {}))

@@ -58,7 +58,12 @@ def create_subscription(call: Call) -> Response:
         problems.append(("scope", "must be one of organization, user"))
     events = body.get("events")
     allowed = ORGANIZATION_SCOPE_EVENTS if scope == "organization" else USER_SCOPE_EVENTS
-    if not isinstance(events, list) or not events or len(set(events)) != len(events):
+    if (
+        not isinstance(events, list)
+        or not events
+        or not all(isinstance(event, str) for event in events)
+        or len(set(events)) != len(events)
+    ):
         problems.append(("events", "must be a non-empty list of distinct events"))
     else:
         for event in events:

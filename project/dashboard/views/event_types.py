@@ -20,7 +20,7 @@ from calendly_integration.services.links import check_prefill, create_single_use
 from calendly_integration.untrusted import ascii_int
 from project.dashboard.failures import ACTION_ERRORS, report_failure
 from project.dashboard.filters import EventTypeFilterForm
-from project.dashboard.forms import PrefillForm
+from project.dashboard.forms import PrefillForm, prefill_questions
 
 
 def visible_event_types(user: Any) -> QuerySet[EventType]:
@@ -80,7 +80,10 @@ class SingleUseLinkView(LoginRequiredMixin, View):
 
 
 class PrefilledLinkView(LoginRequiredMixin, View):
-    """GET: the event type's booking URL with a name, email and answers filled in.
+    """GET: the event type's booking URL with a name, email, answers and UTM filled in.
+
+    The answer fields are the event type's own questions, in the order ``a1``..``a10`` answer
+    them on the booking page.
 
     Nothing is created anywhere, so it is a GET form: the URL can be bookmarked and shared.
     """
@@ -89,7 +92,7 @@ class PrefilledLinkView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         event_type = get_object_or_404(visible_event_types(request.user), pk=pk)
-        form = PrefillForm(request.GET or None)
+        form = PrefillForm(request.GET or None, questions=prefill_questions(event_type))
         url, status = None, 200
         if form.is_bound:
             url = self.build(event_type, form)
