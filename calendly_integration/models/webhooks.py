@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,21 +27,75 @@ def new_callback_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def hand_over_or_cascade(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
+    """``on_delete`` of a subscription's managing connection: another connection sharing the
+    subscription takes it over; a subscription nobody else shares is deleted with it.
+
+    A subscription belongs to a Calendly scope, not to one connection: deleting the connection
+    that happened to create it must not take it away from the others.
+    """
+    leaving = {obj.pk for obj in collector.data.get(Connection, ())}
+    orphans = []
+    for subscription in sub_objs:
+        heir = (
+            subscription.connections.exclude(pk__in=leaving)
+            .exclude(status=Connection.Status.REVOKED)
+            .order_by("pk")
+            .first()
+        )
+        if heir is None:
+            orphans.append(subscription)
+        else:
+            collector.add_field_update(field, heir, [subscription])
+    if orphans:
+        models.CASCADE(collector, field, orphans, using)
+
+
 class WebhookSubscriptionQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> WebhookSubscriptionQuerySet:
-        """Staff see every subscription; anyone else those of their own connections."""
+        """Staff see every subscription; anyone else those shared by one of their live
+        connections."""
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         if getattr(user, "is_staff", False) and getattr(user, "is_active", True):
             return self.all()
-        return self.filter(connection__owner=user)
+        return self.filter(pk__in=shared_with(user))
+
+    def for_scope(
+        self, scope: str, organization_uri: str, user_uri: str
+    ) -> WebhookSubscriptionQuerySet:
+        """The subscription of one Calendly scope (there is at most one)."""
+        return self.filter(
+            scope=scope,
+            organization_uri=organization_uri,
+            user_uri=user_uri if scope == WebhookSubscription.Scope.USER else "",
+        )
 
     def active(self) -> WebhookSubscriptionQuerySet:
         return self.filter(state=WebhookSubscription.State.ACTIVE)
 
 
+def shared_with(user: Any) -> models.QuerySet:
+    """Ids of the subscriptions the user's live (not disconnected) connections share."""
+    through = WebhookSubscription.connections.through
+    return (
+        through.objects.filter(connection__owner=user)
+        .exclude(connection__status=Connection.Status.REVOKED)
+        .values("webhooksubscription_id")
+    )
+
+
 class WebhookSubscription(models.Model):
-    """One of Calendly's webhook subscriptions, made by one of our connections."""
+    """One of Calendly's webhook subscriptions: one per Calendly scope, shared by every connection
+    that sees that scope.
+
+    Several site users may connect the same Calendly user (or admins of the same organization):
+    Calendly would deliver every event once per subscription, so there is one row per scope
+    (organization, or organization + user) and ``connections`` says who shares it. That set is the
+    reference count: the subscription is deleted at Calendly when the last connection leaves it.
+    ``connection`` is the one whose token manages it (creates, heals, deletes it and reads Calendly
+    while processing its deliveries); it is always one of ``connections``.
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Being created at Calendly")
@@ -61,9 +116,17 @@ class WebhookSubscription(models.Model):
     )
     connection = models.ForeignKey(
         Connection,
-        on_delete=models.CASCADE,
+        on_delete=hand_over_or_cascade,
+        related_name="managed_webhook_subscriptions",
+        verbose_name=_("managing connection"),
+        help_text=_("The connection whose token creates, heals and deletes it."),
+    )
+    connections = models.ManyToManyField(
+        Connection,
         related_name="webhook_subscriptions",
-        verbose_name=_("connection"),
+        blank=True,
+        verbose_name=_("connections"),
+        help_text=_("Every connection that shares this subscription (its reference count)."),
     )
     token = models.CharField(
         _("callback token"),
@@ -122,9 +185,13 @@ class WebhookSubscription(models.Model):
         verbose_name = _("webhook subscription")
         verbose_name_plural = _("webhook subscriptions")
         ordering = ("-created_at", "-pk")
+        # Rows without an organization URI were never made by ``ensure_subscriptions`` (which
+        # knows the scope before it saves) and name no scope to be unique in.
         constraints = (
             models.UniqueConstraint(
-                fields=("connection", "scope"), name="calendly_webhook_sub_one_per_scope"
+                fields=("scope", "organization_uri", "user_uri"),
+                condition=~Q(organization_uri=""),
+                name="calendly_webhook_sub_one_per_calendly_scope",
             ),
         )
 
@@ -137,6 +204,11 @@ class WebhookSubscription(models.Model):
             f"<WebhookSubscription pk={self.pk} connection_id={self.connection_id} "
             f"scope={self.scope} state={self.state} uri={self.uri!r}>"
         )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if self.connection_id is not None:
+            self.connections.add(self.connection_id)
 
     @property
     def signing_key(self) -> str:
@@ -156,12 +228,12 @@ class WebhookSubscription(models.Model):
 
 class WebhookDeliveryQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> WebhookDeliveryQuerySet:
-        """Staff see every delivery; anyone else those to their own connections' subscriptions."""
+        """Staff see every delivery; anyone else those to subscriptions their connections share."""
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         if getattr(user, "is_staff", False) and getattr(user, "is_active", True):
             return self.all()
-        return self.filter(subscription__connection__owner=user)
+        return self.filter(subscription_id__in=shared_with(user))
 
     def failed(self) -> WebhookDeliveryQuerySet:
         return self.filter(status=WebhookDelivery.Status.FAILED)
