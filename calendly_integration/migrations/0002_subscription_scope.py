@@ -28,6 +28,11 @@ def merge_duplicates(apps, schema_editor):
             keep.connections.add(*extra.connections.all())
             Delivery.objects.filter(subscription_id=extra.pk).update(subscription_id=keep.pk)
             extra.delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the deferred foreign keys now: PostgreSQL refuses the index the unique
+        # constraint below needs while trigger events are pending in the transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
