@@ -102,7 +102,7 @@ def test_disconnecting_one_keeps_the_subscriptions_and_the_last_one_deletes_them
 
 @pytest.mark.django_db
 def test_deleting_the_managing_connection_hands_the_subscription_over(sim, both, owner):
-    first, second = both
+    _, second = both
     for connection in both:
         ensure_subscriptions(connection)
 
@@ -194,7 +194,7 @@ def test_the_feed_shows_the_first_delivery_for_a_duplicate_from_another_subscrip
     """An event that reached us through the organization's subscription first and through a
     user's subscription second is one row in that user's feed, even when they do not share the
     organization subscription."""
-    first, second = both
+    _, second = both
     for connection in both:
         ensure_subscriptions(connection)
     organization = WebhookSubscription.objects.get(scope="organization")
