@@ -70,6 +70,7 @@ __all__ = [
     "ensure_subscriptions",
     "events_for",
     "fully_paused",
+    "pause_sharers",
     "pause_subscriptions",
     "queue_ensure",
     "release_subscriptions",
@@ -180,8 +181,16 @@ def delete_subscriptions(connection: Connection | int) -> int:
         return 0
     with client_for_connection(connection) as client:
         for subscription in subscriptions:
+            pause_sharers(subscription)
             _delete_one(client, subscription)
     return len(subscriptions)
+
+
+def pause_sharers(subscription: WebhookSubscription) -> None:
+    """Staff are deleting ``subscription`` on purpose: every connection sharing it stops
+    healing its scope, or the next periodic check of any one of them would make it again."""
+    for pk in subscription.connections.values_list("pk", flat=True):
+        pause_subscriptions(pk, [subscription.scope])
 
 
 def release_subscriptions(connection: Connection | int) -> int:

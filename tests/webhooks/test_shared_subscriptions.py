@@ -10,8 +10,10 @@ until the last of the two disconnects.
 from __future__ import annotations
 
 import threading
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection as db_connection
 from django.db import connections
 from django.test import Client
@@ -20,6 +22,7 @@ from django.urls import reverse
 from calendly_integration.models import Connection, WebhookDelivery, WebhookSubscription
 from calendly_integration.oauth.connect import connect_personal_access_token
 from calendly_integration.oauth.disconnect import disconnect
+from calendly_integration.services.webhooks import delete_subscription
 from calendly_integration.webhooks.subscriptions import (
     check_all_subscriptions,
     ensure_subscriptions,
@@ -161,6 +164,35 @@ def test_a_member_leaving_the_organization_scope_keeps_it_for_the_admin(sim, bot
 
     assert list(organization.connections.all()) == [first]
     assert len(remote(sim)) == 2
+
+
+@pytest.mark.django_db
+def test_a_shared_subscription_deleted_on_purpose_stays_deleted_for_every_sharer(sim, both):
+    for connection in both:
+        ensure_subscriptions(connection)
+    user = WebhookSubscription.objects.get(scope="user")
+
+    delete_subscription(user)  # acts through the managing connection
+    sim.clear_requests()
+    check_all_subscriptions()  # neither connection's heal brings it back
+
+    assert creates(sim) == 0
+    assert [h["scope"] for h in remote(sim)] == ["organization"]
+    for connection in both:
+        connection.refresh_from_db()
+        assert connection.webhooks_paused_scopes == ["user"]
+
+
+@pytest.mark.django_db
+def test_the_delete_command_finds_a_subscription_through_a_connection_sharing_it(sim, both):
+    _, second = both
+    for connection in both:
+        ensure_subscriptions(connection)
+
+    call_command("calendly_webhooks", "delete", "--connection", str(second.pk), stdout=StringIO())
+
+    assert remote(sim) == []
+    assert not WebhookSubscription.objects.exists()
 
 
 # End to end: the simulator delivers to a live server.
