@@ -13,6 +13,7 @@ import threading
 from io import StringIO
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.db import connection as db_connection
 from django.db import connections
@@ -27,7 +28,7 @@ from calendly_integration.webhooks.subscriptions import (
     check_all_subscriptions,
     ensure_subscriptions,
 )
-from tests.calendly_helpers import make_oauth_connection
+from tests.calendly_helpers import login_with_calendly, make_oauth_connection
 
 from .conftest import book, names
 
@@ -275,6 +276,20 @@ def test_connecting_an_account_someone_else_connected_is_allowed_with_a_notice(
         reverse("calendly_integration:connect_token"), {"token": sim.create_token()}, follow=True
     )
     assert "also connected by mallory, olivia" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_signing_up_with_calendly_for_an_account_someone_connected_gives_the_notice(
+    client, sim, other_user
+):
+    connect_personal_access_token(other_user, sim.create_token())
+
+    response = login_with_calendly(client, sim)
+
+    assert response.status_code == 302
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("also connected by another user of this site" in m for m in told), told
+    assert Connection.objects.filter(calendly_user_uri=sim.owner.uri).count() == 2
 
 
 @pytest.mark.django_db
