@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,24 +29,82 @@ def new_callback_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def hand_over_or_cascade(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
+    """``on_delete`` of a subscription's managing connection: another connection sharing the
+    subscription takes it over; a subscription nobody else shares is deleted with it.
+
+    A subscription belongs to a Calendly scope, not to one connection: deleting the connection
+    that happened to create it must not take it away from the others.
+    """
+    leaving = {obj.pk for obj in collector.data.get(Connection, ())}
+    orphans = []
+    for subscription in sub_objs:
+        heir = (
+            subscription.connections.exclude(pk__in=leaving)
+            .exclude(status=Connection.Status.REVOKED)
+            .order_by("pk")
+            .first()
+        )
+        if heir is None:
+            orphans.append(subscription)
+        else:
+            collector.add_field_update(field, heir, [subscription])
+    if orphans:
+        models.CASCADE(collector, field, orphans, using)
+
+
 class WebhookSubscriptionQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> WebhookSubscriptionQuerySet:
-        """The subscriptions of the connections ``user`` reaches (``models.tenancy``); staff
-        limited to their organizations also those organizations' own."""
+        """The subscriptions shared by a live connection ``user`` reaches (``models.tenancy``:
+        their own, and for staff limited to their organizations those organizations'), and
+        for those staff the organizations' own subscriptions."""
         viewer = viewer_for(user)
         if viewer.sees_everything:
             return self.all()
+        reached = Connection.objects.filter(viewer.connections()).exclude(
+            status=Connection.Status.REVOKED
+        )
+        through = WebhookSubscription.connections.through
+        shared = through.objects.filter(connection__in=reached).values("webhooksubscription_id")
         return self.filter(
-            viewer.connections("connection__")
-            | models.Q(organization_id__in=viewer.staff_organization_ids)
+            models.Q(pk__in=shared) | models.Q(organization_id__in=viewer.staff_organization_ids)
+        )
+
+    def for_scope(
+        self, scope: str, organization_uri: str, user_uri: str
+    ) -> WebhookSubscriptionQuerySet:
+        """The subscription of one Calendly scope (there is at most one)."""
+        return self.filter(
+            scope=scope,
+            organization_uri=organization_uri,
+            user_uri=user_uri if scope == WebhookSubscription.Scope.USER else "",
         )
 
     def active(self) -> WebhookSubscriptionQuerySet:
         return self.filter(state=WebhookSubscription.State.ACTIVE)
 
 
+def shared_with(user: Any) -> models.QuerySet:
+    """Ids of the subscriptions the user's live (not disconnected) connections share."""
+    through = WebhookSubscription.connections.through
+    return (
+        through.objects.filter(connection__owner=user)
+        .exclude(connection__status=Connection.Status.REVOKED)
+        .values("webhooksubscription_id")
+    )
+
+
 class WebhookSubscription(models.Model):
-    """One of Calendly's webhook subscriptions, made by one of our connections."""
+    """One of Calendly's webhook subscriptions: one per Calendly scope, shared by every connection
+    that sees that scope.
+
+    Several site users may connect the same Calendly user (or admins of the same organization):
+    Calendly would deliver every event once per subscription, so there is one row per scope
+    (organization, or organization + user) and ``connections`` says who shares it. That set is the
+    reference count: the subscription is deleted at Calendly when the last connection leaves it.
+    ``connection`` is the one whose token manages it (creates, heals, deletes it and reads Calendly
+    while processing its deliveries); it is always one of ``connections``.
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Being created at Calendly")
@@ -66,9 +125,17 @@ class WebhookSubscription(models.Model):
     )
     connection = models.ForeignKey(
         Connection,
-        on_delete=models.CASCADE,
+        on_delete=hand_over_or_cascade,
+        related_name="managed_webhook_subscriptions",
+        verbose_name=_("managing connection"),
+        help_text=_("The connection whose token creates, heals and deletes it."),
+    )
+    connections = models.ManyToManyField(
+        Connection,
         related_name="webhook_subscriptions",
-        verbose_name=_("connection"),
+        blank=True,
+        verbose_name=_("connections"),
+        help_text=_("Every connection that shares this subscription (its reference count)."),
     )
     token = models.CharField(
         _("callback token"),
@@ -127,9 +194,13 @@ class WebhookSubscription(models.Model):
         verbose_name = _("webhook subscription")
         verbose_name_plural = _("webhook subscriptions")
         ordering = ("-created_at", "-pk")
+        # Rows without an organization URI were never made by ``ensure_subscriptions`` (which
+        # knows the scope before it saves) and name no scope to be unique in.
         constraints = (
             models.UniqueConstraint(
-                fields=("connection", "scope"), name="calendly_webhook_sub_one_per_scope"
+                fields=("scope", "organization_uri", "user_uri"),
+                condition=~Q(organization_uri=""),
+                name="calendly_webhook_sub_one_per_calendly_scope",
             ),
         )
 
@@ -142,6 +213,11 @@ class WebhookSubscription(models.Model):
             f"<WebhookSubscription pk={self.pk} connection_id={self.connection_id} "
             f"scope={self.scope} state={self.state} uri={self.uri!r}>"
         )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if self.connection_id is not None:
+            self.connections.add(self.connection_id)
 
     @property
     def signing_key(self) -> str:
@@ -161,12 +237,11 @@ class WebhookSubscription(models.Model):
 
 class WebhookDeliveryQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> WebhookDeliveryQuerySet:
-        """Deliveries to the subscriptions of the connections ``user`` reaches
-        (``models.tenancy``); unlimited staff see every one, unmatched ones included."""
-        viewer = viewer_for(user)
-        if viewer.sees_everything:
+        """Deliveries to the subscriptions ``user`` may see; unlimited staff see every one,
+        unmatched ones included."""
+        if viewer_for(user).sees_everything:
             return self.all()
-        return self.filter(viewer.connections("subscription__connection__"))
+        return self.filter(subscription__in=WebhookSubscription.objects.visible_to(user))
 
     def failed(self) -> WebhookDeliveryQuerySet:
         return self.filter(status=WebhookDelivery.Status.FAILED)

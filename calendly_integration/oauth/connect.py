@@ -29,7 +29,12 @@ from calendly_integration.signals import connection_connected
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["connect_personal_access_token", "connect_social_login", "save_connection"]
+__all__ = [
+    "also_connected_notice",
+    "connect_personal_access_token",
+    "connect_social_login",
+    "save_connection",
+]
 
 
 def save_connection(
@@ -138,4 +143,32 @@ def connect_personal_access_token(owner: Any, token: str) -> Connection:
         kind=Connection.Kind.PAT,
         profile=profile,
         access_token=token,
+    )
+
+
+def also_connected_notice(connection: Connection, viewer: Any) -> str:
+    """What to tell the person who just connected a Calendly account other site users have
+    connected too ("" when nobody has).
+
+    Connecting it is allowed: the connections share the account's webhook subscriptions, so
+    Calendly still delivers each event once and every one of them sees it. Who the others are is
+    theirs to tell, so only staff are given their names.
+    """
+    others = (
+        Connection.objects.filter(calendly_user_uri=connection.calendly_user_uri)
+        .exclude(owner_id=connection.owner_id)
+        .exclude(status=Connection.Status.REVOKED)
+        .select_related("owner")
+        .order_by("pk")
+    )
+    if not others.exists():
+        return ""
+    if getattr(viewer, "is_staff", False) and getattr(viewer, "is_active", False):
+        return gettext(
+            "This Calendly account is also connected by %(users)s. You share its webhook "
+            "subscriptions, so each booking still arrives once."
+        ) % {"users": ", ".join(sorted({o.owner.get_username() for o in others}))}
+    return gettext(
+        "This Calendly account is also connected by another user of this site. You share its "
+        "webhook subscriptions, so each booking still arrives once."
     )

@@ -23,6 +23,7 @@ from calendly_integration.webhooks.processing import process_delivery
 from calendly_integration.webhooks.subscriptions import (
     WebhooksNotConfigured,
     ensure_subscriptions,
+    pause_sharers,
     pause_subscriptions,
 )
 
@@ -100,6 +101,7 @@ def delete_subscription(subscription: WebhookSubscription, actor: Any = None) ->
         with client_for_connection(connection) as client, contextlib.suppress(NotFound):
             client.delete_webhook_subscription(subscription.uri)
     logger.info("Deleted Calendly webhook subscription %s", subscription.pk)
+    pause_sharers(subscription)
     subscription.delete()
     pause_subscriptions(connection, [subscription.scope])
 

@@ -18,7 +18,7 @@ from django.views.generic import View
 
 from calendly_integration.forms import PersonalAccessTokenForm
 from calendly_integration.models import Connection
-from calendly_integration.oauth.connect import connect_personal_access_token
+from calendly_integration.oauth.connect import also_connected_notice, connect_personal_access_token
 from calendly_integration.oauth.disconnect import disconnect
 from calendly_integration.oauth.errors import InvalidPersonalAccessToken
 
@@ -72,6 +72,9 @@ class ConnectPersonalAccessTokenView(LoginRequiredMixin, View):
                     gettext("Connected Calendly as %(who)s.")
                     % {"who": connection.name or connection.email},
                 )
+                notice = also_connected_notice(connection, request.user)
+                if notice:
+                    messages.info(request, notice)
                 return HttpResponseRedirect(reverse("calendly_integration:connections"))
         return render(request, TEMPLATE, page_context(request, form), status=400)
 

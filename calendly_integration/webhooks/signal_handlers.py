@@ -2,7 +2,8 @@
 
 - A connection made or renewed gets its subscriptions (``ensure_subscriptions``, queued after the
   connection's row is committed) when the site has a ``PUBLIC_BASE_URL``.
-- A connection about to be disconnected deletes its subscriptions while its token still works.
+- A connection about to be disconnected leaves the subscriptions it shares while its token still
+  works; the last connection sharing one deletes it at Calendly.
 - Bookings and cancellations go to Slack when ``SLACK_WEBHOOK_URL`` is set (``slack.py``).
 """
 
@@ -20,7 +21,7 @@ from calendly_integration.signals import (
     invitee_created,
 )
 from calendly_integration.webhooks import slack
-from calendly_integration.webhooks.subscriptions import delete_subscriptions, queue_ensure
+from calendly_integration.webhooks.subscriptions import queue_ensure, release_subscriptions
 
 
 @receiver(connection_connected, sender=Connection, dispatch_uid="calendly_webhooks.connected")
@@ -32,7 +33,7 @@ def subscribe_new_connection(sender: Any, connection: Connection, **kwargs: Any)
     connection_disconnecting, sender=Connection, dispatch_uid="calendly_webhooks.disconnecting"
 )
 def unsubscribe_disconnecting(sender: Any, connection: Connection, **kwargs: Any) -> None:
-    delete_subscriptions(connection)
+    release_subscriptions(connection)
 
 
 invitee_created.connect(

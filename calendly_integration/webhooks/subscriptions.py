@@ -1,4 +1,14 @@
-"""Each connection's webhook subscriptions at Calendly: made, checked, healed, deleted.
+"""Webhook subscriptions at Calendly, one per Calendly scope: made, checked, healed, deleted.
+
+A subscription belongs to a Calendly scope (the organization, or one user in it), not to the site
+connection that made it: when two site users connect the same Calendly user, or two admins of one
+organization connect, a subscription per connection would make Calendly deliver every event twice.
+So there is one row per scope, and every connection that sees the scope joins its ``connections``
+(the reference count). Any of them may create, heal or delete it with its own token (the
+organization scope is joined only by owners and admins, who may manage it); ``connection`` names
+the one that does. Disconnecting leaves the subscriptions (``release_subscriptions``): another
+connection takes over management, and the last one to leave deletes it at Calendly. Changes to one
+subscription happen under its row lock, so two connections ensuring it at once create it once.
 
 ``ensure_subscriptions(connection)`` is the one entry point and is safe to call any time: it lists
 what Calendly has before it creates anything, adopts a subscription an earlier call created but
@@ -60,8 +70,10 @@ __all__ = [
     "ensure_subscriptions",
     "events_for",
     "fully_paused",
+    "pause_sharers",
     "pause_subscriptions",
     "queue_ensure",
+    "release_subscriptions",
 ]
 
 ORGANIZATION_ONLY_EVENTS = ("routing_form_submission.created",)
@@ -135,7 +147,13 @@ def ensure_subscriptions(
             if scope not in paused
         ]
         for stale in connection.webhook_subscriptions.exclude(scope__in=list(wanted)):
-            _delete_one(client, stale)
+            if (
+                stale.scope == Scope.ORGANIZATION
+                and not calendly_settings.WEBHOOK_ORGANIZATION_SCOPE
+            ):
+                _delete_one(client, stale)  # the site stopped wanting it: for everyone
+            else:
+                _release(client, connection, stale)  # this connection may no longer have it
     return ensured
 
 
@@ -149,7 +167,8 @@ def fully_paused(connection: Connection) -> bool:
 
 
 def delete_subscriptions(connection: Connection | int) -> int:
-    """Delete the connection's subscriptions at Calendly and here; returns how many.
+    """Delete the subscriptions the connection shares, at Calendly and here, for every connection
+    sharing them (staff asking for it); returns how many.
 
     A subscription Calendly cannot delete is forgotten here all the same: its deliveries then
     find no token (404) and Calendly disables it.
@@ -162,8 +181,32 @@ def delete_subscriptions(connection: Connection | int) -> int:
         return 0
     with client_for_connection(connection) as client:
         for subscription in subscriptions:
+            pause_sharers(subscription)
             _delete_one(client, subscription)
     return len(subscriptions)
+
+
+def pause_sharers(subscription: WebhookSubscription) -> None:
+    """Staff are deleting ``subscription`` on purpose: every connection sharing it stops
+    healing its scope, or the next periodic check of any one of them would make it again."""
+    for pk in subscription.connections.values_list("pk", flat=True):
+        pause_subscriptions(pk, [subscription.scope])
+
+
+def release_subscriptions(connection: Connection | int) -> int:
+    """The connection leaves the subscriptions it shares (it is being disconnected); those no
+    other live connection shares are deleted at Calendly and here. Returns how many were deleted.
+
+    Called while the connection's token still works: the last one out deletes with it.
+    """
+    from calendly_integration.oauth.tokens import client_for_connection
+
+    connection = _connection(connection)
+    subscriptions = list(connection.webhook_subscriptions.all())
+    if not subscriptions:
+        return 0
+    with client_for_connection(connection) as client:
+        return sum(_release(client, connection, subscription) for subscription in subscriptions)
 
 
 def pause_subscriptions(connection: Connection | int, scopes: list[str] | None = None) -> None:
@@ -220,6 +263,27 @@ def _ensure_one(
     user: str,
 ) -> WebhookSubscription:
     subscription = _local(connection, scope, organization, user)
+    with transaction.atomic():
+        # The row lock makes a second connection ensuring the same scope wait, then find what
+        # the first made instead of creating a second subscription.
+        locked = WebhookSubscription.objects.select_for_update().filter(pk=subscription.pk).first()
+        if locked is None:  # the last sharer released it meanwhile: start again
+            subscription = _local(connection, scope, organization, user)
+            locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        return _ensure_locked(client, connection, locked, scope, events, organization, user)
+
+
+def _ensure_locked(
+    client: CalendlyClient,
+    connection: Connection,
+    subscription: WebhookSubscription,
+    scope: str,
+    events: list[str],
+    organization: str,
+    user: str,
+) -> WebhookSubscription:
+    if subscription.connection_id != connection.pk and not _manages_well(subscription):
+        subscription.connection = connection
     listing = list(client.list_webhook_subscriptions(**_filters(scope, organization, user)))
     remote = find_remote(listing, subscription)
     _delete_orphans(client, listing, keep=remote)
@@ -238,6 +302,7 @@ def _ensure_one(
         lost_deliveries = True  # it vanished at Calendly: whatever happened since is unknown
         logger.warning("Calendly webhook subscription %s vanished; recreating it", subscription.uri)
     recreated = bool(subscription.uri)
+    _manage_with(subscription, connection)
     subscription.events = events
     subscription.callback_url = callback_url(subscription.token)
     try:
@@ -264,27 +329,80 @@ def _ensure_one(
 
 
 def _local(connection: Connection, scope: str, organization: str, user: str) -> WebhookSubscription:
-    """Our row for (connection, scope), created (pending) before Calendly hears of it."""
-    subscription = connection.webhook_subscriptions.filter(scope=scope).first()
-    if subscription is not None:
-        return subscription
-    subscription = WebhookSubscription(
-        connection=connection,
-        token=callback_tokens.issue(),
-        scope=scope,
-        organization_uri=organization,
-        user_uri=user if scope == Scope.USER else "",
-        events=events_for(scope),
-    )
-    subscription.callback_url = callback_url(subscription.token)
-    if connection.kind == Connection.Kind.PAT:
-        subscription.signing_key = secrets.token_urlsafe(32)
-    try:
-        with transaction.atomic():
-            subscription.save()
-    except IntegrityError:  # another ensure of the same connection got there first
-        return connection.webhook_subscriptions.get(scope=scope)
+    """Our row for the Calendly scope, which the connection joins; created (pending) before
+    Calendly hears of it."""
+    rows = WebhookSubscription.objects.for_scope(scope, organization, user)
+    subscription = rows.first()
+    if subscription is None:
+        subscription = WebhookSubscription(
+            connection=connection,
+            token=callback_tokens.issue(),
+            scope=scope,
+            organization_uri=organization,
+            user_uri=user if scope == Scope.USER else "",
+            events=events_for(scope),
+        )
+        subscription.callback_url = callback_url(subscription.token)
+        if connection.kind == Connection.Kind.PAT:
+            subscription.signing_key = secrets.token_urlsafe(32)
+        try:
+            with transaction.atomic():
+                subscription.save()
+        except IntegrityError:  # another connection's ensure got there first
+            subscription = rows.get()
+        else:
+            return subscription
+    subscription.connections.add(connection)
     return subscription
+
+
+def _manages_well(subscription: WebhookSubscription) -> bool:
+    """Whether the managing connection can still act (else the connection at hand takes over)."""
+    manager = subscription.connection
+    return (
+        manager.status == Connection.Status.ACTIVE
+        and subscription.connections.filter(pk=manager.pk).exists()
+    )
+
+
+def _manage_with(subscription: WebhookSubscription, connection: Connection) -> None:
+    """About to (re)create the subscription with ``connection``'s token: it manages it from now
+    on, with a signing key that fits its kind (Calendly signs OAuth subscriptions with the app's
+    key whatever we send)."""
+    subscription.connection = connection
+    if connection.kind == Connection.Kind.PAT:
+        if not subscription.signing_key:
+            subscription.signing_key = secrets.token_urlsafe(32)
+    else:
+        subscription.signing_key = ""
+
+
+def _heir(subscription: WebhookSubscription) -> Connection | None:
+    """A connection still sharing the subscription, an active one first."""
+    sharing = subscription.connections.exclude(status=Connection.Status.REVOKED)
+    return (
+        sharing.filter(status=Connection.Status.ACTIVE).order_by("pk").first()
+        or sharing.order_by("pk").first()
+    )
+
+
+def _release(
+    client: CalendlyClient, connection: Connection, subscription: WebhookSubscription
+) -> bool:
+    """``connection`` leaves ``subscription``; the last one out deletes it. True if deleted."""
+    with transaction.atomic():
+        locked = WebhookSubscription.objects.select_for_update().filter(pk=subscription.pk).first()
+        if locked is None:
+            return False
+        locked.connections.remove(connection)
+        heir = _heir(locked)
+        if heir is None:
+            _delete_one(client, locked)
+            return True
+        if locked.connection_id == connection.pk:
+            locked.connection = heir
+            locked.save(update_fields=["connection", "updated_at"])
+    return False
 
 
 def _filters(scope: str, organization: str, user: str) -> dict[str, Any]:
@@ -324,7 +442,8 @@ def _adopt(subscription: WebhookSubscription, remote: dict[str, Any]) -> Webhook
     subscription.organization_uri = uri_of(remote.get("organization")) or (
         subscription.organization_uri
     )
-    subscription.user_uri = uri_of(remote.get("user")) or subscription.user_uri
+    if subscription.scope == Scope.USER:
+        subscription.user_uri = uri_of(remote.get("user")) or subscription.user_uri
     subscription.organization_id = organization_id_for(subscription.organization_uri)
     subscription.raw = remote
     subscription.calendly_created_at = time_or_none(remote.get("created_at"))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
@@ -97,9 +97,26 @@ def activity_rows(deliveries: Sequence[WebhookDelivery], user: Any) -> list[Acti
 
 
 def visible_deliveries(user: Any) -> QuerySet[WebhookDelivery]:
-    """Deliveries to the user's own connections' subscriptions (staff: all), newest first."""
+    """Each real event once, newest first: the deliveries to subscriptions the user's connections
+    share (staff: all), a duplicate replaced by the first delivery of its event.
+
+    Calendly sends an event once per matching subscription (an organization and a user one) and
+    may retry; the duplicates are kept for the audit, but the person reading the feed wants the
+    booking, once. The first delivery may have come through a subscription the user does not
+    share (the organization's): it stands for the duplicate the user did receive.
+    """
+    visible = WebhookDelivery.objects.visible_to(user)
+    Status = WebhookDelivery.Status
+    originals = visible.filter(status=Status.DUPLICATE, duplicate_of__isnull=False)
     return (
-        WebhookDelivery.objects.visible_to(user)
+        WebhookDelivery.objects.filter(
+            Q(
+                pk__in=visible.exclude(status=Status.DUPLICATE, duplicate_of__isnull=False).values(
+                    "pk"
+                )
+            )
+            | Q(pk__in=originals.values("duplicate_of_id"))
+        )
         .only("pk", "event", "status", "received_at", "payload_uri", "body")
         .order_by("-pk")
     )

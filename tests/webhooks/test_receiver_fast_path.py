@@ -40,7 +40,11 @@ def envelope(n: int) -> bytes:
 def delete_elsewhere(subscription: WebhookSubscription) -> None:
     """Delete the row as another process would: no signal reaches this one."""
     table = WebhookSubscription._meta.db_table
+    sharing = WebhookSubscription.connections.through._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {sharing} WHERE webhooksubscription_id = %s", [subscription.pk]
+        )
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [subscription.pk])
 
 

@@ -153,9 +153,13 @@ class Command(BaseCommand):
     def do_delete(self, connection: list[int], all: bool, **options: Any) -> None:
         if not connection and not all:
             raise CommandError(_("Name connections with --connection, or pass --all."))
-        ids = WebhookSubscription.objects.values_list("connection_id", flat=True).distinct()
+        ids = (  # every connection sharing a subscription, not only the one managing it
+            Connection.objects.filter(webhook_subscriptions__isnull=False)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
         if connection:
-            ids = ids.filter(connection_id__in=connection)
+            ids = ids.filter(pk__in=connection)
         total = 0
         for connection_id in list(ids):
             total += delete_subscriptions(connection_id)

@@ -17,9 +17,10 @@ from allauth.socialaccount.signals import (
     social_account_removed,
     social_account_updated,
 )
+from django.contrib import messages
 from django.dispatch import receiver
 
-from calendly_integration.oauth.connect import connect_social_login
+from calendly_integration.oauth.connect import also_connected_notice, connect_social_login
 from calendly_integration.oauth.disconnect import disconnect_social_account
 from calendly_integration.providers.calendly.adapter import PROVIDER_ID
 
@@ -34,7 +35,7 @@ def store_login_tokens(
     sender: Any, request: Any = None, sociallogin: Any = None, **kwargs: Any
 ) -> None:
     if _is_calendly(sociallogin):
-        connect_social_login(sociallogin)
+        _tell_if_shared(request, connect_social_login(sociallogin))
 
 
 @receiver(social_account_updated, dispatch_uid="calendly_integration.account_updated")
@@ -52,7 +53,16 @@ def store_refreshed_login_tokens(
         and signed_in.pk != sociallogin.user.pk
     ):
         return
-    connect_social_login(sociallogin)
+    _tell_if_shared(request, connect_social_login(sociallogin))
+
+
+def _tell_if_shared(request: Any, connection: Any) -> None:
+    """Say so when the Calendly account just connected is connected by another site user too."""
+    if request is None or connection is None:
+        return
+    notice = also_connected_notice(connection, getattr(request, "user", None))
+    if notice:
+        messages.info(request, notice, fail_silently=True)
 
 
 @receiver(social_account_removed, dispatch_uid="calendly_integration.account_removed")
