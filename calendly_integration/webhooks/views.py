@@ -41,7 +41,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from calendly_integration.conf import calendly_settings
 from calendly_integration.models import WebhookDelivery
-from calendly_integration.untrusted import UntrustedJSONError, ascii_int, loads, safe_text
+from calendly_integration.untrusted import (
+    UntrustedJSONError,
+    ascii_int,
+    handles_untrusted_input,
+    loads,
+    safe_text,
+)
 from calendly_integration.webhooks.dedupe import (
     Stored,
     dedupe_key,
@@ -183,6 +189,7 @@ def check_envelope(inbound: Inbound) -> None:
     inbound.envelope = envelope
 
 
+@handles_untrusted_input
 class WebhookReceiverView(View):
     """POST ``<prefix>/webhooks/<token>/``: Calendly's deliveries for one subscription."""
 

@@ -28,9 +28,10 @@ from calendly_integration.api.fields import MAX_ID
 from calendly_integration.api.guards import check_request
 from calendly_integration.api.parsers import StrictJSONParser
 from calendly_integration.api.schema import CalendlyAutoSchema
-from calendly_integration.untrusted import ascii_int
+from calendly_integration.untrusted import ascii_int, handles_untrusted_input
 
 
+@handles_untrusted_input
 class ApiViewMixin:
     """Authentication, permission, error handling and schema of every view of the app.
 
