@@ -4,7 +4,9 @@
   package, re-exported so a caller acting on connections needs only this module.
 - ``request_sync(connection, full=...)``: queue a sync (``queueing.queue_sync``).
 - ``ensure_webhooks(connection)``: create, check or heal its webhook subscriptions now, as a
-  person asking for them (it lifts a pause staff set by deleting them).
+  person asking for them (it lifts a pause staff set by deleting them). They are shared with
+  every connection of the same Calendly scope: ensuring them for a second site user of one
+  Calendly account joins the existing ones instead of making more.
 - ``live_check(connection)``: ask Calendly who the token belongs to, with the rate limit left.
 """
 
