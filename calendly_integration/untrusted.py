@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any, TypeVar
+from urllib.parse import unquote_plus
 
 #: Deeper than any Calendly payload (about 6 levels) by a wide margin, far below the recursion limit.
 MAX_JSON_DEPTH = 64
@@ -105,10 +106,9 @@ def request_texts(request: Any) -> Iterator[str]:
     """A Django request's text outside its body: path, query keys and values, header values."""
     yield request.path
     yield request.path_info
-    yield request.META.get("QUERY_STRING", "")
-    for key, values in request.GET.lists():
-        yield key
-        yield from values
+    # Decoded here rather than through ``request.GET``: parsing a query of too many fields
+    # raises, and the view (the API answers that in JSON) should be the one to say so.
+    yield unquote_plus(request.META.get("QUERY_STRING", ""))
     for key, value in request.META.items():
         if isinstance(value, str) and (
             key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH")

@@ -20,9 +20,13 @@ from tests.doctor.conftest import connect, connect_with_scopes, run_doctor
 pytestmark = pytest.mark.django_db
 
 
-def one_on_one_invitee(sim) -> dict:
-    """An active invitee of an active single-invitee event in the sync window, in the future."""
-    for event in ScheduledEvent.objects.live().active().filter(invitees_limit=1):
+def one_on_one_invitee(sim, host_uri: str | None = None) -> dict:
+    """An active invitee of an active single-invitee event in the sync window, in the future
+    (hosted by ``host_uri`` when given: a user-scoped subscription hears only of those)."""
+    events = ScheduledEvent.objects.live().active().filter(invitees_limit=1)
+    if host_uri is not None:
+        events = events.filter(hosts__user_uri=host_uri)
+    for event in events.order_by("start_time", "pk"):
         if event.start_time <= sim.now():
             continue
         invitee = Invitee.objects.live().filter(event=event, status="active").first()
@@ -148,7 +152,7 @@ def test_a_subscription_calendly_disabled_is_reported(make_sim, owner, settings)
     connection = connect(sim, owner)
     [subscription] = connection.webhook_subscriptions.all()
     # Deliveries go nowhere: after its retry Calendly disables the subscription.
-    sim.cancel_invitee(one_on_one_invitee(sim)["invitee"])
+    sim.cancel_invitee(one_on_one_invitee(sim, connection.calendly_user_uri)["invitee"])
     assert sim.wait_for_deliveries(10)
     assert sim.get(subscription.uri)["state"] == "disabled"
 

@@ -410,7 +410,7 @@ def test_hostile_headers(browser, visitor):
         ("/dashboard/?%00=1", {}),
         ("/calendly/connections/", {"HTTP_USER_AGENT": "a\x00b"}),
         ("/calendly/connections/", {"HTTP_REFERER": "\ud800"}),
-        ("/api/scheduled-events/?status=%00", {}),
+        ("/api/scheduled-events/", {"HTTP_COOKIE": "sessionid=a\x00b"}),
         ("/admin/?next=%00", {}),
     ],
 )
@@ -421,6 +421,25 @@ def test_the_middleware_answers_400_to_unsafe_characters(settings, tenants, path
     response = client.get(path, **extra)
     assert response.status_code == 400
     assert response.json()["code"] == "unsafe_characters"
+
+
+@pytest.mark.parametrize(
+    ("path", "extra"),
+    [
+        ("/api/scheduled-events/?status=%00", {}),
+        ("/api/scheduled-events/", {"HTTP_X_TRACE": "a\x00b"}),
+    ],
+)
+def test_the_middleware_leaves_views_that_check_their_own_input_to_answer(
+    settings, tenants, path, extra
+):
+    """The API names the offending field in its own error shape, past the middleware."""
+    settings.MIDDLEWARE = [MIDDLEWARE, *settings.MIDDLEWARE]
+    client = Client()
+    client.force_login(tenants.first)
+    response = client.get(path, **extra)
+    assert response.status_code == 400
+    assert response.json()["code"] != "unsafe_characters"
 
 
 def test_the_middleware_lets_ordinary_unicode_through(settings, tenants):
