@@ -25,6 +25,8 @@ from tests.webhooks.conftest import (  # noqa: F401 (the webhook tests' fixtures
     recorder,
     signal_log,
     sim_calendly,
+    subscription,
+    url,
 )
 
 
@@ -35,7 +37,7 @@ class Tenants:
         self.first = self.world.site["olivia"]  # Acme's owner
         self.second = self.world.site["grace"]  # Globex's owner
         connection = Connection.objects.get(owner=self.first)
-        subscription = WebhookSubscription.objects.create(
+        acme_subscription = WebhookSubscription.objects.create(
             connection=connection,
             uri=uri("webhook_subscriptions"),
             callback_url="https://example.com/calendly/webhooks/acme-token/",
@@ -43,7 +45,7 @@ class Tenants:
             organization_uri=self.acme.uri,
             state="active",
         )
-        WebhookDelivery.objects.create(subscription=subscription, event="invitee.created")
+        WebhookDelivery.objects.create(subscription=acme_subscription, event="invitee.created")
         SyncRun.objects.create(connection=connection, organization=self.acme)
 
     def first_tenants(self, model: type[models.Model]) -> models.QuerySet:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from calendly_integration.models import Connection, Invitee, WebhookDelivery, WebhookSubscription
+from calendly_integration.models import Invitee, WebhookDelivery
 from calendly_integration.webhooks.processing import process_delivery
 from calendly_integration.webhooks.signature import compute_signature, signature_header
 from tests.webhooks.conftest import APP_KEY, post_signed
@@ -63,26 +63,6 @@ def raw(text: str) -> bytes:
 
 def body_of(value: object) -> bytes:
     return json.dumps(value).encode()
-
-
-@pytest.fixture
-def subscription(owner, calendly) -> WebhookSubscription:
-    """An active subscription signed with ``APP_KEY`` (tests/webhooks' own, made here too)."""
-    calendly(WEBHOOK_SIGNING_KEY=APP_KEY, PUBLIC_BASE_URL="https://example.com")
-    connection = Connection.objects.create(
-        owner=owner, calendly_user_uri="https://api.calendly.com/users/OWNER"
-    )
-    return WebhookSubscription.objects.create(
-        connection=connection,
-        callback_url="https://example.com/calendly/webhooks/x/",
-        state="active",
-        uri="https://api.calendly.com/webhook_subscriptions/S1",
-    )
-
-
-@pytest.fixture
-def url(subscription) -> str:
-    return reverse("calendly_integration:webhook", kwargs={"token": subscription.token})
 
 
 @pytest.fixture
