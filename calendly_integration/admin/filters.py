@@ -67,3 +67,24 @@ class EventTypeFilter(admin.RelatedOnlyFieldListFilter):
             (row.pk, f"{row} ({row.profile_name})" if row.profile_name else str(row))
             for row in rows.only("pk", "name", "uri", "profile_name")
         ]
+
+
+class ConnectionFilter(admin.RelatedOnlyFieldListFilter):
+    """Connections in the list, each named with the site user who owns it.
+
+    Two site users may connect the same Calendly account, and a connection's own name is its
+    Calendly user's: without the owner the filter listed the same label twice.
+    """
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list:
+        used = (
+            model_admin.get_queryset(request)
+            .distinct()
+            .values_list(f"{self.field_path}__pk", flat=True)
+        )
+        rows = (
+            field.related_model._default_manager.filter(pk__in=used)
+            .select_related("owner")
+            .order_by("name", "email", "pk")
+        )
+        return [(row.pk, f"{row} · {row.owner}") for row in rows]

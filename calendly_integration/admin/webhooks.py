@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calendly_integration.admin.base import ReadOnlyAdmin
 from calendly_integration.admin.display import EMPTY, admin_link, changelist_link, pretty_json
+from calendly_integration.admin.filters import ConnectionFilter
 from calendly_integration.admin.webhook_actions import (
     DeleteSubscription,
     RecreateSubscription,
@@ -127,7 +128,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "signature",
         "event",
         "subscription__scope",
-        ("subscription__connection", admin.RelatedOnlyFieldListFilter),
+        ("subscription__connection", ConnectionFilter),
     )
     list_select_related = ("subscription",)
     search_fields = ("payload_uri", "event", "error", "dedupe_key")

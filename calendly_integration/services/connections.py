@@ -74,18 +74,26 @@ class LiveCheck:
     reachable: bool
     error: str = ""
     rate_limit: dict[str, Any] | None = None
+    #: The error's code as every endpoint names it (``connection_needs_reauth``, ...), or "".
+    error_code: str = ""
 
 
 def live_check(connection: Connection) -> LiveCheck:
     """Ask Calendly who this connection is (``/users/me``); never raises for Calendly's errors."""
     if not connection.is_usable:
-        return LiveCheck(False, gettext("The connection needs to be reconnected."))
+        code = "connection_needs_reauth" if connection.needs_reauth else "connection_revoked"
+        return LiveCheck(False, gettext("The connection needs to be reconnected."), error_code=code)
     client = client_for_connection(connection)
     try:
         client.get_current_user()
     except (CalendlyError, ConnectionUnusable) as exc:
         described = describe_error(exc)
-        return LiveCheck(False, described.message if described else str(exc), _rate_limit(client))
+        return LiveCheck(
+            False,
+            described.message if described else str(exc),
+            _rate_limit(client),
+            described.code if described else "calendly_error",
+        )
     finally:
         client.close()
     return LiveCheck(True, "", _rate_limit(client))

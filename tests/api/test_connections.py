@@ -97,6 +97,7 @@ def test_status_reports_token_scopes_last_sync_webhooks_and_rate_limit(tenant):
     assert [w["state"] for w in body["webhooks"]] == ["active"]
     assert "callback_url" not in body["webhooks"][0]
     assert body["calendly_reachable"] is True
+    assert body["calendly_error_code"] == ""
     assert body["rate_limit"]["remaining"] > 0
 
 
@@ -107,6 +108,7 @@ def test_status_when_calendly_is_down_still_answers(tenant):
     assert response.status_code == 200
     assert response.json()["calendly_reachable"] is False
     assert response.json()["calendly_error"]
+    assert response.json()["calendly_error_code"] == "calendly_unavailable"
 
 
 def test_someone_elses_connection_answers_404(tenant):

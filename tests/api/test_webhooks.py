@@ -165,3 +165,18 @@ def test_delivery_filters(tenant, subscribed, staff):
     rows = client.get(f"{API}/webhook-deliveries/", {"status": "failed"}).json()["results"]
     assert [r["id"] for r in rows] == [failed.pk]
     assert client.get(f"{API}/webhook-deliveries/", {"received_after": "soon"}).status_code == 400
+
+
+def test_a_connection_id_in_unicode_digits_is_refused(tenant):
+    connection = tenant.connections["member"]
+    arabic = str(connection.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+    response = tenant.client("member").post(
+        f"{API}/webhook-subscriptions/",
+        {"connection": arabic, "scope": "user"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "connection" in response.json()["errors"]
+    assert not WebhookSubscription.objects.filter(connections=connection).exists()

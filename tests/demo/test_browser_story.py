@@ -105,6 +105,7 @@ def test_the_demo_story_in_a_browser(browser, site, sim):
     page = context.new_page()
 
     sign_in_with_calendly(page, site.url)
+    assert page.url == f"{site.url}/dashboard/"  # signed in, straight to the dashboard
 
     with site.serial:
         user = get_user_model().objects.get(email=sim.owner.email)

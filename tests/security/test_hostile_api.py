@@ -567,6 +567,12 @@ def test_connections_to_renew_answer_connection_needs_reauth_everywhere(tenants)
     assert set(answers.values()) == {(403, "connection_needs_reauth")}, "\n".join(
         f"{k}: {v}" for k, v in answers.items()
     )
+    # The status page answers (it reports, it does not act) and names the same code.
+    status = client.get(f"/api/connections/{own}/status/").json()
+    assert (status["calendly_reachable"], status["calendly_error_code"]) == (
+        False,
+        "connection_needs_reauth",
+    )
 
 
 def test_another_tenants_object_is_404_whatever_the_body(tenants):

@@ -106,6 +106,13 @@ class ConnectionStatusSerializer(serializers.Serializer):
         help_text=_("Whether Calendly answered a live check just now.")
     )
     calendly_error = serializers.CharField(allow_blank=True)
+    calendly_error_code = serializers.CharField(
+        allow_blank=True,
+        help_text=_(
+            "The error's code as every endpoint names it (e.g. connection_needs_reauth); "
+            "empty when Calendly answered."
+        ),
+    )
     rate_limit = RateLimitSerializer(
         allow_null=True, help_text=_("Calendly's rate limit after the live check.")
     )

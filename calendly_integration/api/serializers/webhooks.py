@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from calendly_integration.api.fields import MAX_ID, choice_output
+from calendly_integration.api.fields import IdInput, choice_output
 from calendly_integration.models import WebhookDelivery, WebhookSubscription
 
 
@@ -40,9 +40,7 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
 
 
 class WebhookSubscriptionCreateSerializer(serializers.Serializer):
-    connection = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, help_text=_("One of your connections' id.")
-    )
+    connection = IdInput(help_text=_("One of your connections' id."))
     scope = serializers.ChoiceField(
         choices=WebhookSubscription.Scope.choices,
         default=WebhookSubscription.Scope.USER,

@@ -115,6 +115,7 @@ class ConnectionViewSet(
             "webhooks": connection.webhook_subscriptions.order_by("scope"),
             "calendly_reachable": live.reachable,
             "calendly_error": live.error,
+            "calendly_error_code": live.error_code,
             "rate_limit": live.rate_limit,
         }
         return Response(ConnectionStatusSerializer(body).data)
