@@ -32,6 +32,7 @@ from calendly_integration.models import (
     WebhookSubscription,
 )
 from calendly_integration.sync import sync_connection
+from tests.api.conftest import past_invitee
 from tests.browser import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,14 +176,22 @@ def test_the_demo_story_in_a_browser(browser, site, sim):
     assert "New booking" in row.inner_text()
     shot(page, "09-activity-feed")
 
-    # From the feed to the meeting, and mark the invitee as a no-show.
+    # From the feed to the meeting: it has not started, so there is no no-show to mark yet.
     row.get_by_role("link").click()
-    page.get_by_role("button", name="Mark Ada Lovelace as a no-show").click()
-    assert "Marked Ada Lovelace as a no-show." in page.locator("ul.messages").inner_text()
-    page.get_by_role("button", name="Unmark Ada Lovelace as a no-show").wait_for()
+    assert page.locator("#invitees").inner_text().count("once the meeting starts") == 1
+    assert page.get_by_role("button", name="Mark Ada Lovelace as a no-show").count() == 0
+
+    # A meeting that has been held: mark its invitee as a no-show.
+    with site.serial:
+        held = past_invitee(sim.owner.uri)
+    who = held.name
+    page.goto(f"{site.url}/dashboard/events/{held.event_id}/")
+    page.get_by_role("button", name=f"Mark {who} as a no-show").click()
+    assert f"Marked {who} as a no-show." in page.locator("ul.messages").inner_text()
+    page.get_by_role("button", name=f"Unmark {who} as a no-show").wait_for()
     assert sim.wait_for_deliveries()
     with site.serial:
-        invitee = Invitee.objects.get(email="ada@example.com")
+        invitee = Invitee.objects.get(pk=held.pk)
     assert invitee.is_no_show
     assert sim.get(invitee.uri)["no_show"] is not None
     shot(page, "10-no-show")
