@@ -25,7 +25,7 @@ def test_scheduled_events_list_upcoming_soonest_first_then_past_latest_first(adm
 
 
 def test_a_column_click_still_orders_by_that_column(admin_client, synced):
-    response = admin_client.get("/admin/calendly_integration/scheduledevent/?o=2")
+    response = admin_client.get("/admin/calendly_integration/scheduledevent/?o=1")
     starts = [event.start_time for event in response.context["cl"].result_list]
 
     assert starts == sorted(starts)

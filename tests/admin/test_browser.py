@@ -68,3 +68,19 @@ def test_staff_cancel_events_with_a_reason_in_the_browser(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "admin-dashboard.png"), full_page=True)
     assert (ARTIFACTS / "admin-dashboard.png").stat().st_size > 10_000
+
+    # At a laptop's 1280 px the event list fits beside the sidebar and the filters, and a
+    # connection's action buttons sit on their own row, not over its title.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/admin/calendly_integration/scheduledevent/")
+    fits = page.evaluate(
+        "(() => { const t = document.querySelector('#result_list');"
+        " return t.scrollWidth <= t.parentElement.clientWidth + 1; })()"
+    )
+    page.screenshot(path=str(ARTIFACTS / "admin-events-1280.png"))
+    assert fits
+    page.goto(f"{live_server.url}/admin/calendly_integration/connection/{synced_month.pk}/change/")
+    tools = page.locator(".object-tools").bounding_box()
+    title = page.locator("#content h2, #content h1").first.bounding_box()
+    page.screenshot(path=str(ARTIFACTS / "admin-connection-1280.png"))
+    assert tools["y"] + tools["height"] <= title["y"] or title["y"] + title["height"] <= tools["y"]
