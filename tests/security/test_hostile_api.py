@@ -587,3 +587,16 @@ def test_another_tenants_object_is_404_whatever_the_body(tenants):
         for body in (b'{"reason": "x"}', *HOSTILE_BODIES)
     }
     assert answers == {404}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/nonexistent/", "/api/scheduled-events/1/explode/", "/api/%E2%80%8B/", "/api/x?y=%00"],
+)
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_an_address_under_the_api_that_names_no_endpoint_is_a_json_404(client, path, method):
+    response = getattr(client, method)(path)
+
+    assert response.status_code in (400, 404)
+    assert response["Content-Type"] == "application/json"
+    assert {"code", "detail"} <= set(response.json())
