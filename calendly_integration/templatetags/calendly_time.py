@@ -19,25 +19,25 @@ register = template.Library()
 
 #: "Sat 5 Dec 2026, 15:53 UTC" (PHP-style format characters, as Django's ``date`` filter).
 WHEN_FORMAT = "D j M Y, H:i T"
+UNTIL_FORMAT = "H:i T"
+
+
+def _time_element(value: datetime | None, pattern: str) -> SafeString | str:
+    if not isinstance(value, datetime):
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(), date_format(local, pattern)
+    )
 
 
 @register.filter
 def calendly_when(value: datetime | None) -> SafeString | str:
     """``value`` in the current time zone, with the zone's name; empty for ``None``."""
-    if not isinstance(value, datetime):
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return format_html(
-        '<time datetime="{}">{}</time>', value.isoformat(), date_format(local, WHEN_FORMAT)
-    )
+    return _time_element(value, WHEN_FORMAT)
 
 
 @register.filter
 def calendly_until(value: datetime | None) -> SafeString | str:
     """The end of a span that started the same day: only the clock time, zone included."""
-    if not isinstance(value, datetime):
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return format_html(
-        '<time datetime="{}">{}</time>', value.isoformat(), date_format(local, "H:i T")
-    )
+    return _time_element(value, UNTIL_FORMAT)
