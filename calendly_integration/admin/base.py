@@ -72,15 +72,20 @@ class ScopedAdmin(ConfirmedActionsMixin, admin.ModelAdmin):
             return HttpResponseRedirect(without_date_hierarchy(request, self.date_hierarchy))
         return super().changelist_view(request, extra_context)
 
-    def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        """Django's action handling with only the selected ids that are plain ASCII digits."""
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet, *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
+        """Django's action handling with only the selected ids that are plain ASCII digits.
+
+        Extra arguments pass through: Django 6.1 adds ``action_location``.
+        """
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         kept = [value for value in selected if ascii_int(value) is not None]
         if kept != selected:
             post = request.POST.copy()
             post.setlist(ACTION_CHECKBOX_NAME, kept)
             request.POST = post
-        return super().response_action(request, queryset)
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 class ReadOnlyAdmin(ScopedAdmin):
