@@ -197,5 +197,9 @@ def test_the_demo_story_in_a_browser(browser, site, sim):
     shot(page, "10-no-show")
 
     page.get_by_role("link", name="Analytics", exact=True).click()
-    assert page.locator("svg.calendly-chart").count() == 4
+    # count() does not wait: on a busy machine the click has committed the new address before
+    # the page is parsed, so wait for the fourth chart first (CI once counted 0 here).
+    charts = page.locator("svg.calendly-chart")
+    charts.nth(3).wait_for()
+    assert charts.count() == 4
     shot(page, "11-analytics")
