@@ -186,7 +186,7 @@ class OAuthServer:
             "expires_in": int((access.expires_at or access.issued_at) - access.issued_at),
             "created_at": int(access.issued_at),
             "owner": store.users[access.user_uuid]["uri"],
-            "organization": store.organization["uri"],
+            "organization": store.organization_of(access.user_uuid)["uri"],
         }
         return Response.json(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
@@ -299,7 +299,7 @@ class OAuthServer:
                     "exp": int(access.expires_at) if access.expires_at else None,
                     "iat": int(access.issued_at),
                     "owner": store.users[access.user_uuid]["uri"],
-                    "organization": store.organization["uri"],
+                    "organization": store.organization_of(access.user_uuid)["uri"],
                 }
             elif (
                 refresh is not None
@@ -314,7 +314,7 @@ class OAuthServer:
                     "token_type": "refresh_token",
                     "iat": int(refresh.issued_at),
                     "owner": store.users[refresh.user_uuid]["uri"],
-                    "organization": store.organization["uri"],
+                    "organization": store.organization_of(refresh.user_uuid)["uri"],
                 }
             else:
                 data = {"active": False}
