@@ -1,10 +1,22 @@
-"""The seeded dataset: one realistic Calendly organization, the same for the same seed.
+"""The seeded dataset: realistic Calendly organizations, the same for the same seed.
 
 Why generated rather than fixtures on disk: tests need volume (a user whose events span more than
 three pages), variety (cancellations, reschedule pairs, no-shows, payments, UTM tracking, routing
 form submissions) and stability (the same seed gives the same objects), and a generator gives all
 three at any size. Times are laid out around the anchor (midnight UTC of the simulator's "today")
 so there are always past and future events.
+
+Any number of organizations can be seeded (``generate_organizations``). The first is exactly the
+single organization ``generate`` gives (its random stream is unchanged), so tests written against
+one organization keep their ids; every further organization has its own stream
+(``.../org<k>``), its own people, memberships, event types, events, invitees, no-shows, routing
+forms and submissions, schedules, invitations and activity log, and uuids that never collide with
+another organization's. Organization names and booking-page slugs stay unique too. One person is
+deliberately in two organizations: from two organizations on, the first member of organization 1
+is also a member of organization 2, as two distinct Calendly users (a Calendly user belongs to
+exactly one organization, so two user URIs) with the same name and the same email, as a
+consultant working for two clients would be. The ``fleet`` size is for benchmarks of many
+organizations: 10 users and about 1,000 meetings each.
 """
 
 from __future__ import annotations

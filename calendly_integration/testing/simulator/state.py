@@ -1,4 +1,12 @@
-"""The simulator's in-memory Calendly: every resource, behind one lock.
+"""The simulator's in-memory Calendly: every resource of every organization, behind one lock.
+
+Several organizations share the tables (their uuids never collide); scoping is the handlers'
+job, through ``Call``: an organization-wide list holds the caller's organization only, another
+organization's URI in ``organization=`` or ``user=`` and another organization's resource by URI
+answer 403 Permission Denied, as for any non-member (``/organizations/{uuid}`` and its invitations
+stay a 404, as they always were for an organization that is not yours), and webhooks go only to
+the subscriptions of the organization an event happened in. Rate limits stay per user (the
+token's user), as Calendly documents, whatever the organization.
 
 Handlers and invitee-side actions run on many server threads at once (and the webhook worker reads
 payloads), so every read-modify-write happens under ``store.lock``. Resources are kept exactly in
