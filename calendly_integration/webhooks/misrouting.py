@@ -43,14 +43,15 @@ from calendly_integration.models import (
     WebhookSubscription,
 )
 
-#: The mirrored model behind each kind of Calendly URI (its first path segment).
+#: The mirrored model behind each kind of Calendly URI (its first path segment), the delivery's
+#: own objects first, so that the reason names the most telling one.
 MODELS: dict[str, type[models.Model]] = {
-    "users": CalendlyUser,
-    "event_types": EventType,
     "scheduled_events": ScheduledEvent,
     "invitees": Invitee,
-    "routing_forms": RoutingForm,
     "routing_form_submissions": RoutingFormSubmission,
+    "event_types": EventType,
+    "routing_forms": RoutingForm,
+    "users": CalendlyUser,
 }
 #: Payload keys that hold a URI (or an object with one) of some Calendly object.
 URI_KEYS = (
@@ -76,10 +77,15 @@ class Misrouted:
 
     @property
     def reason(self) -> str:
+        """What the delivery's ``error`` says: the object and the organization it belongs to."""
+        if self.uri == self.organization_uri:
+            return gettext(
+                "Misrouted: names objects of another organization (it names %(organization)s)."
+            ) % {"organization": self.organization_uri}
         return gettext(
             "Misrouted: names objects of another organization (%(kind)s %(uri)s belongs to "
             "%(organization)s)."
-        ) % {"kind": self.kind, "uri": self.uri, "organization": self.organization_uri or "?"}
+        ) % {"kind": self.kind, "uri": self.uri, "organization": self.organization_uri}
 
 
 def kind_of(uri: str) -> str:
@@ -157,7 +163,8 @@ def misrouted(
                 return Misrouted(gettext("organization"), uri, uri)
         elif kind in MODELS:
             by_kind.setdefault(kind, set()).add(uri)
-    for kind, uris in by_kind.items():
+    for kind in (kind for kind in MODELS if kind in by_kind):
+        uris = by_kind[kind]
         foreign = MODELS[kind]._default_manager.filter(uri__in=uris, organization__isnull=False)
         if home_id is not None:
             foreign = foreign.exclude(organization_id=home_id)
