@@ -17,7 +17,9 @@ What decides is what the delivery itself names, compared with what the mirror al
   type and its owner, the ``created_by`` user) that the mirror holds in another organization.
 
 An object the mirror does not hold yet, or holds without an organization, says nothing: a new
-host or event type in A is accepted as long as nothing contradicts A. A subscription whose
+host or event type in A is accepted as long as nothing contradicts A. A user's row keeps the
+organization it was last synced in, which goes stale when the person moves: a user speaks for
+their organization only while we hold a live membership of theirs there, or none of theirs at all. A subscription whose
 organization is not known cannot be checked; its deliveries are processed as before.
 """
 
@@ -29,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 
 from calendly_integration.mirror.mapping import uri_of
@@ -36,6 +39,7 @@ from calendly_integration.models import (
     CalendlyUser,
     EventType,
     Invitee,
+    Membership,
     Organization,
     RoutingForm,
     RoutingFormSubmission,
@@ -144,6 +148,14 @@ def home_of(subscription: WebhookSubscription | None) -> tuple[int | None, str] 
     return pk, subscription.organization_uri
 
 
+def still_there() -> models.Q:
+    """Users still in the organization their row names: a live membership there, or none known
+    anywhere (a row from ``/users/me`` or a host, before any membership was read)."""
+    memberships = Membership.objects.filter(user=OuterRef("pk"))
+    live_there = memberships.filter(organization=OuterRef("organization"), removed_at__isnull=True)
+    return Exists(live_there) | ~Exists(memberships)
+
+
 def misrouted(
     subscription: WebhookSubscription | None, envelope: dict[str, Any]
 ) -> Misrouted | None:
@@ -166,6 +178,8 @@ def misrouted(
     for kind in (kind for kind in MODELS if kind in by_kind):
         uris = by_kind[kind]
         foreign = MODELS[kind]._default_manager.filter(uri__in=uris, organization__isnull=False)
+        if kind == "users":
+            foreign = foreign.filter(still_there())
         if home_id is not None:
             foreign = foreign.exclude(organization_id=home_id)
         found = foreign.order_by("uri").values_list("uri", "organization__uri").first()

@@ -382,6 +382,44 @@ def test_a_host_and_event_type_the_mirror_does_not_know_yet_are_accepted(
     assert Invitee.objects.get(uri=invitee_uri).organization == org_a
 
 
+def test_a_host_whose_row_still_names_the_organization_they_left_is_accepted(
+    sim, a_subscription, org_a, org_b, legit_a, deliver
+):
+    """A's host was last synced in B (a stale row), but their live membership is A's."""
+    invitee_uri, body = legit_a()
+    host_uri = json.loads(body)["payload"]["scheduled_event"]["event_memberships"][0]["user"]
+    CalendlyUser.objects.filter(uri=host_uri).update(organization=org_b)
+    assert Membership.objects.live().filter(user__uri=host_uri, organization=org_a).exists()
+
+    deliver(receiver_path(a_subscription), body)
+
+    assert WebhookDelivery.objects.get(body=body).status == WebhookDelivery.Status.PROCESSED
+    assert Invitee.objects.get(uri=invitee_uri).organization == org_a
+
+
+def test_a_host_with_a_live_membership_of_another_organization_is_refused(
+    sim, a_subscription, org_a, org_b, legit_a, deliver
+):
+    """The same host, moved to B for good: their A membership removed, a live one in B."""
+    invitee_uri, body = legit_a()
+    payload = json.loads(body)["payload"]
+    host_uri = payload["scheduled_event"]["event_memberships"][0]["user"]
+    host = CalendlyUser.objects.get(uri=host_uri)
+    CalendlyUser.objects.filter(pk=host.pk).update(organization=org_b)
+    Membership.objects.filter(user=host).update(removed_at=timezone.now())
+    Membership.objects.create(
+        uri=f"{sim.url}/organization_memberships/MOVEDTOBXXXXXXXX", organization=org_b, user=host
+    )
+    EventType.objects.filter(uri=payload["scheduled_event"]["event_type"]).delete()
+
+    deliver(receiver_path(a_subscription), body)
+
+    delivery = WebhookDelivery.objects.get(body=body)
+    assert delivery.status == WebhookDelivery.Status.MISROUTED
+    assert host_uri in delivery.error
+    assert not Invitee.objects.filter(uri=invitee_uri).exists()
+
+
 def test_a_misrouted_delivery_is_final_and_a_forced_replay_checks_it_again(
     sim, sim_b, a_subscription, org_a, org_b, legit_a, deliver
 ):
