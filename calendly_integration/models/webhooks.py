@@ -257,6 +257,7 @@ class WebhookDelivery(models.Model):
         INVALID = "invalid", _("Invalid (rejected)")
         FAILED = "failed", _("Processing failed")
         IGNORED = "ignored", _("Ignored (event not handled)")
+        MISROUTED = "misrouted", _("Misrouted (names another organization's objects)")
 
     class Signature(models.TextChoices):
         VALID = "valid", _("Valid")

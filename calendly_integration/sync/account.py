@@ -99,9 +99,7 @@ def sync_memberships(ctx: SyncContext) -> None:
     for page in listing.pages():
         with transaction.atomic():
             seen.update(_write_memberships(ctx, page.collection))
-    removed = mark_missing(
-        Membership.objects.filter(organization_id=ctx.organization_id), seen, ctx.now
-    )
+    removed = mark_missing(ctx.owned(Membership), seen, ctx.now)
     ctx.tally.add("memberships", removed=removed)
     ctx.load_user_ids()
 

@@ -33,7 +33,7 @@ def sync_availability(ctx: SyncContext) -> None:
         with transaction.atomic():
             result = upsert(AvailabilitySchedule, rows, now=ctx.now)
             removed = mark_missing(
-                AvailabilitySchedule.objects.filter(user_uri=user_uri),
+                ctx.owned(AvailabilitySchedule).filter(user_uri=user_uri),
                 {row["uri"] for row in rows},
                 ctx.now,
             )

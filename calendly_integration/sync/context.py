@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import models
+
 from calendly_integration.client import CalendlyClient
 from calendly_integration.mirror.upsert import UpsertResult
 from calendly_integration.models import CalendlyUser, Connection, SyncRun
@@ -117,6 +119,17 @@ class SyncContext:
 
     def org_fields(self) -> dict[str, Any]:
         return {"organization_id": self.organization_id}
+
+    def owned(self, model: type[models.Model]) -> models.QuerySet:
+        """The rows of ``model`` this sync's listings can speak for: its organization's only.
+
+        Every "no longer listed, so removed" query starts here (and narrows further for a
+        member's own listings), so a sync of one organization never marks another's rows, nor
+        the rows no organization owns yet, even when the same person is known in both.
+        """
+        if self.organization_id is None:
+            raise RuntimeError("The sync's organization is not known yet.")
+        return model._default_manager.filter(organization_id=self.organization_id)
 
     def load_user_ids(self) -> None:
         self.user_ids = dict(

@@ -13,10 +13,10 @@ from calendly_integration.sync.context import SyncContext
 def sync_event_types(ctx: SyncContext) -> None:
     if ctx.is_admin:
         listing = ctx.client.list_event_types(organization=ctx.organization_uri)
-        scope = EventType.objects.filter(organization_id=ctx.organization_id)
+        scope = ctx.owned(EventType)
     else:
         listing = ctx.client.list_event_types(user=ctx.me_uri)
-        scope = EventType.objects.filter(organization_id=ctx.organization_id, owner_uri=ctx.me_uri)
+        scope = ctx.owned(EventType).filter(owner_uri=ctx.me_uri)
     seen: set[str] = set()
     for page in listing.pages():
         rows = []

@@ -191,7 +191,7 @@ def _mark_missing_events(
     """Mark the events we hold that start in [lower, upper) but were not listed (None: open)."""
     if lower is not None and upper is not None and upper <= lower:
         return 0
-    scope = ScheduledEvent.objects.filter(organization_id=ctx.organization_id)
+    scope = ctx.owned(ScheduledEvent)
     if not ctx.is_admin:
         scope = scope.hosted_by(ctx.me_uri)
     if lower is not None:
@@ -221,11 +221,16 @@ def _write_invitees(
     refetched = [existing_events[u].id for u in fetched if u in existing_events]
     known: dict[str, Existing] = {}
     missing: list[int] = []
-    for uri, pk, digest, removed_at, event_id in Invitee.objects.filter(
+    for uri, pk, digest, removed_at, event_id, organization_id in Invitee.objects.filter(
         Q(uri__in=uris) | Q(event_id__in=refetched)
-    ).values_list("uri", "id", "fingerprint", "removed_at", "event_id"):
+    ).values_list("uri", "id", "fingerprint", "removed_at", "event_id", "organization_id"):
         known[uri] = Existing(pk, digest, removed_at)
-        if uri not in uris and removed_at is None and event_id in refetched:
+        if (
+            uri not in uris
+            and removed_at is None
+            and event_id in refetched
+            and organization_id == ctx.organization_id
+        ):
             missing.append(pk)
     result = upsert(Invitee, rows, now=ctx.now, existing=known)
     ctx.tally.add_result("invitees", result)

@@ -27,7 +27,7 @@ def sync_routing_forms(ctx: SyncContext) -> None:
             result = upsert(RoutingForm, rows, now=ctx.now)
         ctx.tally.add_result("routing_forms", result)
         seen.update(row["uri"] for row in rows)
-    scope = RoutingForm.objects.filter(organization_id=ctx.organization_id)
+    scope = ctx.owned(RoutingForm)
     ctx.tally.add("routing_forms", removed=mark_missing(scope, seen, ctx.now))
     for form_id, form_uri in scope.live().values_list("id", "uri"):
         _sync_submissions(ctx, form_id, form_uri)
@@ -51,5 +51,5 @@ def _sync_submissions(ctx: SyncContext, form_id: int, form_uri: str) -> None:
             complete = False
             break
     if complete:
-        scope = RoutingFormSubmission.objects.filter(form_id=form_id)
+        scope = ctx.owned(RoutingFormSubmission).filter(form_id=form_id)
         ctx.tally.add("routing_form_submissions", removed=mark_missing(scope, seen, ctx.now))

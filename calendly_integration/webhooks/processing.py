@@ -15,6 +15,10 @@ JSON object with a payload (a row stored before the receiver was strict, or edit
 ``invalid`` with the reason, once, and is never retried. Odd strings in a payload (NUL, lone
 surrogates) reach the mirror, which replaces them before any text column sees them; any error
 message kept on the delivery is made safe the same way.
+
+Before a handler runs, the delivery is checked against its subscription's organization
+(``misrouting``): one naming another organization's objects ends ``misrouted``, once, with a
+warning, and writes nothing; it is not retried, and a forced replay checks it again.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from calendly_integration.models import (
     WebhookSubscription,
 )
 from calendly_integration.untrusted import UntrustedJSONError, loads, safe_text
+from calendly_integration.webhooks.misrouting import misrouted
 
 logger = logging.getLogger(__name__)
 
@@ -286,14 +291,19 @@ def process_delivery(delivery_id: int, force: bool = False) -> str:
     """Process one stored delivery; returns its status afterwards.
 
     Only ``received`` and ``failed`` deliveries are processed, unless ``force`` (a replay of a
-    processed one: rows are rewritten idempotently and signals go out with ``replay=True``).
+    processed one: rows are rewritten idempotently and signals go out with ``replay=True``; of a
+    misrouted one, checked again first, see ``misrouting``).
     """
     delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
     if delivery is None:
         return "missing"
     allowed = {WebhookDelivery.Status.RECEIVED, WebhookDelivery.Status.FAILED}
     if force:
-        allowed |= {WebhookDelivery.Status.PROCESSED, WebhookDelivery.Status.IGNORED}
+        allowed |= {
+            WebhookDelivery.Status.PROCESSED,
+            WebhookDelivery.Status.IGNORED,
+            WebhookDelivery.Status.MISROUTED,
+        }
     if delivery.status not in allowed or not _claim(delivery):
         return delivery.status
     try:
@@ -303,6 +313,19 @@ def process_delivery(delivery_id: int, force: bool = False) -> str:
     handler = HANDLERS.get(str(envelope.get("event") or ""))
     if handler is None:
         return _finish(delivery, WebhookDelivery.Status.IGNORED, "")
+    foreign = misrouted(delivery.subscription, envelope)
+    if foreign is not None:
+        logger.warning(
+            "Webhook delivery %s (%s) on subscription %s names another organization's objects "
+            "(%s %s of %s); kept as misrouted, not processed",
+            delivery.pk,
+            safe_text(str(envelope.get("event") or "")[:64]),
+            delivery.subscription_id,
+            foreign.kind,
+            foreign.uri,
+            foreign.organization_uri,
+        )
+        return _finish(delivery, WebhookDelivery.Status.MISROUTED, foreign.reason)
     ctx = Context(delivery, envelope, replay=delivery.processed_at is not None)
     try:
         handler(ctx)
