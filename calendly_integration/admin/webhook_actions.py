@@ -108,6 +108,8 @@ class ReplayDelivery(ConfirmedAction):
             return self.done(obj, gettext("processed: the event is not one we handle."))
         if status == Status.FAILED:
             return self.fail(obj, obj.error or gettext("processing failed."))
+        if status == Status.MISROUTED:
+            return self.fail(obj, obj.error)
         return self.skip(
             obj,
             gettext("not processed: its status is %(status)s.")

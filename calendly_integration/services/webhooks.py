@@ -38,11 +38,15 @@ __all__ = [
 ]
 
 WEBHOOK_SCOPES = ("webhooks:read", "webhooks:write")
+#: Statuses a stored delivery may be processed again from. ``misrouted`` is one: replaying checks
+#: the organization again, so a delivery refused on a stale mirror (a host who has since moved
+#: organizations) goes through once a sync has caught up, and a truly foreign one stays refused.
 REPLAYABLE = (
     WebhookDelivery.Status.RECEIVED,
     WebhookDelivery.Status.FAILED,
     WebhookDelivery.Status.PROCESSED,
     WebhookDelivery.Status.IGNORED,
+    WebhookDelivery.Status.MISROUTED,
 )
 
 

@@ -11,6 +11,7 @@ B and every row without an organization, field for field); A's delivery is proce
 from __future__ import annotations
 
 import copy
+import io
 import itertools
 import json
 import logging
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,6 +45,7 @@ from calendly_integration.sync import sync_connection
 from calendly_integration.testing.simulator.timeutil import iso
 from calendly_integration.webhooks.processing import process_delivery, retry_failed_deliveries
 from calendly_integration.webhooks.subscriptions import ensure_subscriptions
+from tests.admin.helpers import messages_of, run_action
 from tests.calendly_helpers import make_oauth_connection
 from tests.conftest import UNLIMITED
 
@@ -467,3 +470,33 @@ def test_misrouted_deliveries_are_listed_in_the_admin_and_the_api(
     assert listed["id"] == delivery.pk
     assert listed["status"] == "misrouted"
     assert listed["error"] == delivery.error
+
+
+def test_a_misrouted_delivery_can_be_replayed_and_stays_refused_while_it_is_foreign(
+    client, sim_b, a_subscription, org_a, org_b, legit_a, deliver
+):
+    """Replay is the way back for a delivery refused on a stale mirror, so the API, the admin
+    action and the command accept a misrouted one; the check runs again and still refuses it."""
+    event, payload = b_cancellation(sim_b, org_b)
+    body = envelope(event, payload, json.loads(legit_a()[1])["created_by"])
+    deliver(receiver_path(a_subscription), body)
+    delivery = WebhookDelivery.objects.get(body=body)
+    before = outside(org_a)
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(root)
+
+    api = client.post(
+        f"/api/webhook-deliveries/{delivery.pk}/replay/", content_type="application/json"
+    )
+    out = io.StringIO()
+    call_command("calendly_webhooks", "replay", "--status", "misrouted", stdout=out)
+    admin = run_action(client, WebhookDelivery, "replay", [delivery])
+
+    assert api.status_code == 200, api.content
+    assert api.json()["status"] == "misrouted"
+    assert "misrouted=1" in out.getvalue()
+    assert ("error", f"{delivery} — Failed: {delivery.error}") in messages_of(admin)
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.MISROUTED
+    assert outside(org_a) == before
+    assert Invitee.objects.get(uri=payload["uri"]).status == "active"

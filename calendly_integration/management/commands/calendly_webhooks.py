@@ -37,6 +37,7 @@ from calendly_integration.management.rate_limits import (
     sleep_until,
 )
 from calendly_integration.models import Connection, WebhookDelivery, WebhookSubscription
+from calendly_integration.services.webhooks import REPLAYABLE
 from calendly_integration.webhooks.processing import process_delivery
 from calendly_integration.webhooks.subscriptions import (
     delete_subscriptions,
@@ -44,12 +45,6 @@ from calendly_integration.webhooks.subscriptions import (
     pause_subscriptions,
 )
 
-REPLAYABLE = (
-    WebhookDelivery.Status.FAILED,
-    WebhookDelivery.Status.RECEIVED,
-    WebhookDelivery.Status.PROCESSED,
-    WebhookDelivery.Status.IGNORED,
-)
 RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
 
 
