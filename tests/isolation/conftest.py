@@ -35,7 +35,11 @@ from tests.webhooks.conftest import Recorder, _serve, future_slot, post_signed, 
 
 APP = "calendly_integration"
 #: A narrow sync window keeps the mirror small and each test fast.
-SYNC_WINDOW = {"SYNC_BACKFILL_DAYS": 3, "SYNC_HORIZON_DAYS": 7, "LIMIT_STAFF_TO_ORGANIZATIONS": True}
+SYNC_WINDOW = {
+    "SYNC_BACKFILL_DAYS": 3,
+    "SYNC_HORIZON_DAYS": 7,
+    "LIMIT_STAFF_TO_ORGANIZATIONS": True,
+}
 #: The e-mail address of the person who is a member of both organizations.
 SHARED_EMAIL = "dana.shared@example.com"
 
@@ -77,6 +81,20 @@ class Orgs:
                 found.update(rows.values_list("uri", flat=True))
         return found
 
+    def markers_of(self, org: Org) -> set[str]:
+        """What a page may show of ``org`` and no other: its URIs, the e-mail addresses of its
+        invitees and Calendly users, its booking pages, its name (what both share is left out)."""
+
+        def raw(of: Org) -> set[str]:
+            found = self.uris_of(of) | {of.organization.name}
+            for model, fields in _marker_fields():
+                for values in self.rows_of(model, of).values_list(*fields):
+                    found.update(v for v in values if v)
+            return found
+
+        other = self.b if org is self.a else self.a
+        return raw(org) - raw(other)
+
     def snapshot(self, org: Org) -> dict[str, list[dict[str, Any]]]:
         """Every row of ``org``, field by field, to show nothing changed."""
         return {
@@ -100,6 +118,16 @@ class Orgs:
     def clear_requests(self) -> None:
         self.a.sim.clear_requests()
         self.b.sim.clear_requests()
+
+
+def _marker_fields() -> list[tuple[Any, tuple[str, ...]]]:
+    from calendly_integration.models import CalendlyUser, EventType, Invitee
+
+    return [
+        (Invitee, ("email",)),
+        (CalendlyUser, ("email", "scheduling_url")),
+        (EventType, ("scheduling_url",)),
+    ]
 
 
 def app_models() -> list[Any]:
