@@ -14,7 +14,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from calendly_integration.models import Connection, EventType, Invitee, ScheduledEvent
+from calendly_integration.models import (
+    Connection,
+    EventType,
+    Invitee,
+    ScheduledEvent,
+    WebhookDelivery,
+)
 from project.dashboard.views.analytics import charts_for
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +140,28 @@ def test_analytics_figures_are_a_alone(orgs, client, role, query):
     assert response.context["analytics"] == expected["analytics"]
     assert response.context["by_event_type"] == expected["by_event_type"]
     assert expected["analytics"]["totals"]["events"] > 0
+
+
+@pytest.mark.parametrize("role", ("owner", "member"))
+def test_the_activity_feed_never_returns_b_deliveries(orgs, webhooks, client, role):
+    """Asked for B's delivery ids (``pending``) and from before B's (``after=0``), the feed keeps
+    to A's; the owner's feed shows A's booking."""
+    client.force_login(orgs.a.users[role])
+    theirs = list(orgs.rows_of(WebhookDelivery, orgs.b).values_list("pk", flat=True))
+    assert theirs
+    markers = orgs.markers_of(orgs.b)
+    highest = WebhookDelivery.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    for query in (
+        {"after": 0},
+        {"after": highest, "pending": ",".join(map(str, theirs))},
+        {"after": min(theirs) - 1},
+    ):
+        response = client.get(reverse("demo:activity_feed"), query)
+        assert response.status_code == 200
+        body = response.json()
+        assert not set(body["updated"]) & {str(pk) for pk in theirs}, query
+        assert not leaked(response.content, markers), query
+        assert "Guest B" not in response.content.decode()
+    page = client.get(reverse("demo:activity")).content.decode()
+    assert "Guest B" not in page
+    assert ("Guest A" in page) == (role == "owner")
