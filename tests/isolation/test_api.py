@@ -115,9 +115,12 @@ def b_values(orgs) -> dict[str, list[Any]]:
     return values
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_lists_and_filters_show_nothing_of_b(orgs, webhooks, role):
-    client = api_client(caller(orgs, role))
+def test_lists(orgs, webhooks):
+    for role in ROLES:
+        _lists(orgs, api_client(caller(orgs, role)), role)
+
+
+def _lists(orgs, client, role: str) -> None:
     b_uris, a_uris = orgs.uris_of(orgs.b), orgs.uris_of(orgs.a)
     values = b_values(orgs)
     shown_a, sent = set(), 0
@@ -145,9 +148,12 @@ def test_lists_and_filters_show_nothing_of_b(orgs, webhooks, role):
     assert sent > 40
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_route_with_an_id_of_b_answers_404_and_changes_nothing(orgs, webhooks, role):
-    client = api_client(caller(orgs, role))
+def test_routes_with_b_ids(orgs, webhooks):
+    for role in ROLES:
+        _routes_with_b_ids(orgs, api_client(caller(orgs, role)), role)
+
+
+def _routes_with_b_ids(orgs, client, role: str) -> None:
     b_uris = orgs.uris_of(orgs.b)
     before = orgs.snapshot(orgs.b)
     sent = 0
@@ -170,9 +176,12 @@ def test_every_route_with_an_id_of_b_answers_404_and_changes_nothing(orgs, webho
     assert orgs.writes_at_calendly() == []
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_creating_with_b_ids_is_refused(orgs, webhooks, role):
-    client = api_client(caller(orgs, role))
+def test_creating(orgs, webhooks):
+    for role in ROLES:
+        _creating(orgs, api_client(caller(orgs, role)), role)
+
+
+def _creating(orgs, client, role: str) -> None:
     b_uris = orgs.uris_of(orgs.b)
     before = orgs.snapshot(orgs.b)
     kind = orgs.rows_of(EventType, orgs.b).filter(active=True).first()

@@ -73,7 +73,7 @@ def test_the_other_members_of_each_organization_do_not_get_the_persons_other_row
     by_address = api_client(orgs.a.users["owner"]).get(
         reverse("calendly_api:scheduled-event-list"), {"invitee_email": SHARED_EMAIL}
     )
-    assert not set(r["uri"] for r in by_address.json()["results"]) & hosted(orgs, orgs.b)
+    assert not {r["uri"] for r in by_address.json()["results"]} & hosted(orgs, orgs.b)
 
 
 def test_pages_say_which_organization_each_row_is_from(orgs, client):
