@@ -115,7 +115,7 @@ def b_values(orgs) -> dict[str, list[Any]]:
     return values
 
 
-def test_lists(orgs, webhooks):
+def test_lists_and_filters_show_nothing_of_b(orgs, webhooks):
     for role in ROLES:
         _lists(orgs, api_client(caller(orgs, role)), role)
 
@@ -148,7 +148,7 @@ def _lists(orgs, client, role: str) -> None:
     assert sent > 40
 
 
-def test_routes_with_b_ids(orgs, webhooks):
+def test_every_route_with_an_id_of_b_answers_404_and_changes_nothing(orgs, webhooks):
     for role in ROLES:
         _routes_with_b_ids(orgs, api_client(caller(orgs, role)), role)
 
@@ -176,7 +176,7 @@ def _routes_with_b_ids(orgs, client, role: str) -> None:
     assert orgs.writes_at_calendly() == []
 
 
-def test_creating(orgs, webhooks):
+def test_creating_with_b_ids_is_refused(orgs, webhooks):
     for role in ROLES:
         _creating(orgs, api_client(caller(orgs, role)), role)
 

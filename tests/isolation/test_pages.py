@@ -68,7 +68,7 @@ def sample(rows) -> list[Any]:
     return [rows[i] for i in sorted(picked)][:SAMPLE]
 
 
-def test_pages(orgs, webhooks, client):
+def test_pages_show_nothing_of_b(orgs, webhooks, client):
     for role in ROLES:
         client.force_login(orgs.a.users[role])
         _pages(orgs, client, role)
@@ -87,7 +87,7 @@ def _pages(orgs, client, role: str) -> None:
     assert shown >= 8
 
 
-def test_pages_with_b_ids(orgs, webhooks, client):
+def test_pages_with_b_ids_answer_404_and_change_nothing(orgs, webhooks, client):
     for role in ROLES:
         client.force_login(orgs.a.users[role])
         _pages_with_b_ids(orgs, client, role)
@@ -136,7 +136,7 @@ def a_events(orgs, role: str):
     return ScheduledEvent.objects.filter(pk__in=events.values("pk"))
 
 
-def test_analytics(orgs, client):
+def test_analytics_figures_are_a_alone(orgs, client):
     for role in ROLES:
         client.force_login(orgs.a.users[role])
         for query in ({}, {"range": "next-30"}, {"range": "past-90"}):
