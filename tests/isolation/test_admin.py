@@ -52,7 +52,7 @@ def staff_client(orgs, client):
 
 
 def test_changelists_and_object_pages_show_nothing_of_b(orgs, webhooks, staff_client):
-    b_uris, a_uris = orgs.uris_of(orgs.b), orgs.uris_of(orgs.a)
+    b_uris, a_uris = orgs.markers_of(orgs.b), orgs.uris_of(orgs.a)
     index = reverse("admin:index")
     tried, shown_a = 0, set()
     for model, _model_admin in app_admins():
@@ -113,7 +113,7 @@ def test_actions_on_b_rows_change_nothing(orgs, webhooks, staff_client):
 def test_the_dashboard_counts_a_only(orgs, webhooks, staff_client):
     response = staff_client.get(reverse("admin:calendly_integration_dashboard"), {"days": 30})
     assert response.status_code == 200
-    assert not leaked(response.content, orgs.uris_of(orgs.b))
+    assert not leaked(response.content, orgs.markers_of(orgs.b))
     shown = response.context
     expected = build_dashboard(
         ScheduledEvent.objects.filter(organization=orgs.a.organization),
@@ -130,3 +130,45 @@ def test_the_dashboard_counts_a_only(orgs, webhooks, staff_client):
     assert {row.connection.pk for row in shown["health"]} == {
         c.pk for c in Connection.objects.filter(organization_uri=orgs.a.uri)
     }
+
+
+def test_autocompletes_searches_and_filters_find_nothing_of_b(orgs, webhooks, staff_client):
+    """Every autocomplete field (the choices of the related model), each changelist searched for
+    B's e-mail addresses and filtered by B's organization."""
+    markers = orgs.markers_of(orgs.b)
+    emails = sorted(m for m in markers if "@" in m and not m.startswith("http"))[:3]
+    tried = 0
+    for model, model_admin in app_admins():
+        for field_name in model_admin.autocomplete_fields:
+            target = model._meta.get_field(field_name).remote_field.model
+            theirs = {str(pk) for pk in orgs.rows_of(target, orgs.b).values_list("pk", flat=True)}
+            for term in ("", *emails[:1]):
+                response = staff_client.get(
+                    reverse("admin:autocomplete"),
+                    {
+                        "app_label": APP,
+                        "model_name": model._meta.model_name,
+                        "field_name": field_name,
+                        "term": term,
+                    },
+                )
+                tried += 1
+                assert response.status_code == 200, (model.__name__, field_name)
+                shown = {row["id"] for row in response.json()["results"]}
+                assert not shown & theirs, (model.__name__, field_name, term)
+                assert not leaked(response.content, markers - {term}), (model.__name__, field_name)
+        changelist = reverse(f"admin:{APP}_{model._meta.model_name}_changelist")
+        queries = [{"q": email} for email in emails]
+        if "organization" in {f.name for f in model._meta.get_fields()}:
+            queries.append({"organization__id__exact": orgs.b.organization.pk})
+        for query in queries:
+            response = staff_client.get(changelist, query)
+            tried += 1
+            if response.status_code == 302:  # a filter Django refuses sends back with ?e=1
+                continue
+            assert response.status_code == 200, (model.__name__, query)
+            # The search box echoes the term searched for.
+            assert not leaked(response.content, markers - {query.get("q")}), (model.__name__, query)
+            if "q" not in query or model_admin.search_fields:
+                assert response.context["cl"].result_count == 0, (model.__name__, query)
+    assert tried > 20
