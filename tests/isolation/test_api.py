@@ -9,14 +9,20 @@ by pk), every method the route serves.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import URLPattern, reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from calendly_integration.api import urls as api_urls
+from calendly_integration.api.serializers.analytics import (
+    AnalyticsQuerySerializer,
+    AnalyticsSerializer,
+)
 from calendly_integration.models import (
     AvailabilitySchedule,
     CalendlyUser,
@@ -29,6 +35,7 @@ from calendly_integration.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from calendly_integration.services.analytics import event_analytics
 from tests.isolation.conftest import api_client
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +215,30 @@ def _creating(orgs, client, role: str) -> None:
     assert response.status_code in (400, 404), (role, response.status_code)
     assert orgs.snapshot(orgs.b) == before
     assert orgs.writes_at_calendly() == []
+
+
+def a_events(orgs, role: str):
+    """A's events as ``role`` may see them, computed from the rows themselves."""
+    events = ScheduledEvent.objects.filter(organization=orgs.a.organization)
+    if role == "member":
+        host = orgs.a.connections["member"].calendly_user_uri
+        events = ScheduledEvent.objects.filter(pk__in=events.filter(hosts__user_uri=host))
+    return events
+
+
+def test_analytics_figures_are_a_alone(orgs):
+    query = {"start": "2020-01-01", "end": "2199-01-01", "timezone": "UTC"}
+    parsed = AnalyticsQuerySerializer(data=query)
+    assert parsed.is_valid(), parsed.errors
+    for role in ROLES:
+        response = api_client(caller(orgs, role)).get(reverse("calendly_api:analytics-list"), query)
+        assert response.status_code == 200, (role, response.status_code)
+        expected = event_analytics(
+            a_events(orgs, role),
+            parsed.validated_data["start"],
+            parsed.validated_data["end"],
+            parsed.validated_data["timezone"],
+        )
+        figures = json.loads(json.dumps(AnalyticsSerializer(expected).data, cls=DjangoJSONEncoder))
+        assert response.json() == figures, role
+        assert figures["totals"]["events"] > 0, role
