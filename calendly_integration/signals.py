@@ -1,7 +1,8 @@
 """Django signals that tell the host site what happened to a Calendly connection.
 
 Every signal is sent with ``sender=Connection`` (the model class) and the keyword arguments listed;
-receivers take ``**kwargs`` so that arguments added later do not break them.
+receivers take ``**kwargs`` so that arguments added later do not break them. A site with several
+Calendly organizations keeps a receiver to one with ``organization_uri_of(**kwargs)``.
 """
 
 from __future__ import annotations
