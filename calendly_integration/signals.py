@@ -1,10 +1,13 @@
 """Django signals that tell the host site what happened to a Calendly connection.
 
 Every signal is sent with ``sender=Connection`` (the model class) and the keyword arguments listed;
-receivers take ``**kwargs`` so that arguments added later do not break them.
+receivers take ``**kwargs`` so that arguments added later do not break them. A site with several
+Calendly organizations keeps a receiver to one with ``organization_uri_of(**kwargs)``.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.dispatch import Signal
 
@@ -102,3 +105,37 @@ Arguments: ``delivery``, ``event`` (the event name, e.g. ``"event_type.updated"`
 ``instance`` (the main row written: an ``Invitee``, ``RoutingFormSubmission``, ``EventType``, or
 ``None``), ``replay``.
 """
+
+
+#: The arguments that may carry a mirrored row, in the order ``organization_uri_of`` reads them.
+_ROW_ARGUMENTS = (
+    "invitee",
+    "old_invitee",
+    "new_invitee",
+    "scheduled_event",
+    "submission",
+    "form",
+    "instance",
+)
+
+
+def organization_uri_of(**kwargs: Any) -> str:
+    """The URI of the Calendly organization a signal is about ("" when nothing names one).
+
+    A site that serves several organizations scopes a receiver with it (``def receiver(sender,
+    **kwargs): if organization_uri_of(**kwargs) != mine: return``), whichever signal it is: the
+    connection's organization for connection signals, the row's for webhook signals, else the
+    organization of the subscription the delivery came through. Reads attributes only, so this
+    module stays free of model imports.
+    """
+    connection = kwargs.get("connection")
+    if connection is not None and getattr(connection, "organization_uri", ""):
+        return connection.organization_uri
+    for name in _ROW_ARGUMENTS:
+        organization = getattr(kwargs.get(name), "organization", None)
+        if getattr(organization, "uri", ""):
+            return organization.uri
+    subscription = getattr(kwargs.get("delivery"), "subscription", None)
+    if subscription is not None:
+        return subscription.organization_uri or subscription.connection.organization_uri
+    return ""

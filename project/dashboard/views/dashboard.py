@@ -19,6 +19,7 @@ from django.views.generic import TemplateView, View
 from calendly_integration.models import Connection, EventHost, EventType, ScheduledEvent, SyncRun
 from calendly_integration.services.connections import request_sync
 from calendly_integration.untrusted import ascii_int
+from project.dashboard.organizations import name_connections
 
 EVENTS_PER_PAGE = 10
 
@@ -34,7 +35,7 @@ def visible_events(user: Any) -> QuerySet[ScheduledEvent]:
     return (
         ScheduledEvent.objects.visible_to(user)
         .live()
-        .select_related("event_type")
+        .select_related("event_type", "organization")
         .prefetch_related(hosts)
     )
 
@@ -49,6 +50,7 @@ def connections_of(user: Any) -> list[Connection]:
         latest.setdefault(run.connection_id, run)
     for connection in connections:
         connection.last_run = latest.get(connection.pk)
+    name_connections(connections)
     return connections
 
 
@@ -95,6 +97,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             "now": now,
             "connections": connections,
             "importing": first_import(self.request.user, connections),
+            "several_organizations": len({c.organization_uri for c in connections} - {""}) > 1,
             "upcoming": upcoming_page,
             "past": past_page,
             # Each pager keeps the other list's page.

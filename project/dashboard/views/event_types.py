@@ -21,11 +21,15 @@ from calendly_integration.untrusted import ascii_int
 from project.dashboard.failures import ACTION_ERRORS, report_failure
 from project.dashboard.filters import EventTypeFilterForm
 from project.dashboard.forms import PrefillForm, prefill_questions
+from project.dashboard.organizations import spans_organizations
 
 
 def visible_event_types(user: Any) -> QuerySet[EventType]:
     return (
-        EventType.objects.visible_to(user).live().order_by("-active", "profile_name", "name", "pk")
+        EventType.objects.visible_to(user)
+        .live()
+        .select_related("organization")
+        .order_by("-active", "profile_name", "name", "pk")
     )
 
 
@@ -55,6 +59,7 @@ class EventTypeListView(LoginRequiredMixin, View):
                 "filters": filters,
                 "total": event_types.count(),
                 "created": created,
+                "several_organizations": spans_organizations(request.user),
             },
         )
 

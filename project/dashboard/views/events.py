@@ -18,6 +18,7 @@ from calendly_integration.services.events import cancel_event
 from calendly_integration.services.invitees import mark_no_show, unmark_no_show
 from project.dashboard.failures import ACTION_ERRORS, report_failure
 from project.dashboard.forms import CancelEventForm
+from project.dashboard.organizations import spans_organizations
 from project.dashboard.views.dashboard import visible_events
 
 
@@ -44,6 +45,7 @@ class EventDetailView(LoginRequiredMixin, View):
             "now": now,
             "started": event.start_time <= now,
             "location_is_link": event.location.startswith(("https://", "http://")),
+            "several_organizations": spans_organizations(request.user),
         }
         return render(request, "demo/event_detail.html", context)
 
