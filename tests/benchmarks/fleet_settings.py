@@ -1,0 +1,48 @@
+"""Settings of the fleet benchmark's site and workers: the demo site's, run as in production.
+
+What differs from the demo, and why:
+
+- DEBUG off (no query log growing in the workers), persistent database connections, quiet logs;
+- a queue name per run (``FLEET_QUEUE``), so the benchmark's tasks never mix with anyone else's;
+- ``SYNC_ON_CONNECT`` off: connecting 200 users must not start their syncs one by one; the
+  measured "sync all" starts them, the way a site's first scheduled sync does;
+- a sync window (``SYNC_BACKFILL_DAYS``/``SYNC_HORIZON_DAYS``) that covers the simulator's whole
+  dataset, so the first sync takes every event and the mirror can be counted against Calendly;
+- ``SYNC_INTERVAL_MINUTES`` scaled down (``FLEET_SYNC_INTERVAL``, 2 by default): the periodic
+  "sync all" is what picks up the syncs a killed worker took with it (Redis has no
+  acknowledgements), and in production it runs every 15 minutes; ``SYNC_LOCK_SECONDS`` scaled
+  likewise (``FLEET_LOCK_SECONDS``, 60), so a killed worker's lease lapses within the run.
+
+The database and the broker come from ``DATABASE_URL`` and ``REDIS_URL``; the simulator's URL and
+the site's public URL from ``CALENDLY_SIMULATOR_URL`` and ``CALENDLY_PUBLIC_BASE_URL``, all set by
+``bench_fleet``.
+"""
+
+import os
+
+from project.settings import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+CALENDLY = {
+    **CALENDLY,  # noqa: F405
+    "WEBHOOK_SIGNING_KEY": os.environ.get("FLEET_SIGNING_KEY", "fleet-signing-key"),
+    "SYNC_ON_CONNECT": False,
+    "SYNC_BACKFILL_DAYS": 400,
+    "SYNC_HORIZON_DAYS": 400,
+    "SYNC_INTERVAL_MINUTES": int(os.environ.get("FLEET_SYNC_INTERVAL", "2")),
+    "SYNC_LOCK_SECONDS": int(os.environ.get("FLEET_LOCK_SECONDS", "60")),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+Q_CLUSTER = {
+    **Q_CLUSTER,  # noqa: F405
+    "name": os.environ.get("FLEET_QUEUE", "calendly-fleet"),
+    "workers": int(os.environ.get("FLEET_WORKERS", "2")),
+    "log_level": "WARNING",
+}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"calendly_integration": {"handlers": ["console"], "level": "WARNING"}},
+}
