@@ -262,6 +262,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
+def busy_seconds(sync_run: Any, run: Run) -> float:
+    """How long a sync run kept a worker busy: its duration, but a run the killed cluster held
+    only until the kill (its recorded duration runs on to when a later run closed it)."""
+    from datetime import timedelta
+
+    from calendly_integration.models import SyncRun
+
+    seconds = sync_run.duration.total_seconds() if sync_run.duration else 0.0
+    if sync_run.status == SyncRun.Status.INTERRUPTED and run.killed_at is not None:
+        killed = run.t0 + timedelta(seconds=run.killed_at)
+        seconds = min(seconds, max(0.0, (killed - sync_run.started_at).total_seconds()))
+    return seconds
+
+
 def overlapping_runs() -> list[tuple[int, int, int]]:
     """Pairs of runs of one connection whose [started, finished] intervals overlap."""
     from django.utils import timezone
@@ -368,10 +382,7 @@ def judge(
     sync_runs = SyncRun.objects.filter(started_at__gte=run.t0).exclude(
         status=SyncRun.Status.SKIPPED
     )
-    busy = sum(
-        (r.duration.total_seconds() if r.duration else 0.0)
-        for r in sync_runs.only("duration", "status")
-    )
+    busy = sum(busy_seconds(r, run) for r in sync_runs.only("started_at", "duration", "status"))
     worker_floor = busy / workers
     total_needed = sum(needed.values())
     binding = "rate limit" if rate_floor >= worker_floor else "worker capacity"
@@ -423,7 +434,10 @@ def judge(
     res.row("Machine CPU busy during the sync", f"{100 * (run.cpu_busy or 0):.0f}% of 2 cores")
     res.row(
         "Peak RSS",
-        ", ".join(f"{name} {rss / 2**20:.0f} MB" for name, rss in sorted(stack.peak_rss.items())),
+        ", ".join(
+            f"{name} {rss / 2**20:.0f} MB (largest process {stack.peak_process[name] / 2**20:.0f})"
+            for name, rss in sorted(stack.peak_rss.items())
+        ),
     )
 
     res.notes.append(
@@ -431,8 +445,9 @@ def judge(
         f"{needed[busiest.pk]:,} requests ({busiest.role}); at {limit}/min = "
         f"{per_second:.2f}/s that is {needed[busiest.pk]:,} / {per_second:.2f} = "
         f"{rate_floor:.1f} s. Users run in parallel, so the floor is the maximum over users. "
-        f"Calendly's window is fixed (a minute): a client that spends each window's budget at "
-        f"once could finish after {window_floor} s, so this floor is the sustained-rate one."
+        f"Calendly's window is fixed (a minute), so a client that spent each window's budget "
+        f"at once could finish in {window_floor} s plus the time the last window's requests "
+        f"take: the floor above is the sustained rate's."
     )
     res.notes.append(
         f"Worker-capacity floor: the sync runs kept workers busy {busy:.0f} s in all; / {workers} "

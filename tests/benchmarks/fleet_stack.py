@@ -61,9 +61,9 @@ def wait_for(url: str, timeout: float = 60.0) -> bool:
     return False
 
 
-def group_rss(pgid: int) -> int:
-    """Resident memory (bytes) of every process in the group, summed."""
-    total = 0
+def group_rss(pgid: int) -> tuple[int, int]:
+    """Resident memory (bytes) of the processes in the group: summed, and the largest one's."""
+    total = largest = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -75,10 +75,12 @@ def group_rss(pgid: int) -> int:
             with open(f"/proc/{entry}/status") as status:
                 for line in status:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                        rss = int(line.split()[1]) * 1024
+                        total += rss
+                        largest = max(largest, rss)
         except (OSError, IndexError, ValueError):
             continue
-    return total
+    return total, largest
 
 
 @dataclass
@@ -97,6 +99,7 @@ class Stack:
     site_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     peak_rss: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    peak_process: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     _sampling: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -277,7 +280,9 @@ class Stack:
 
     def _sample_one(self, name: str, process: subprocess.Popen) -> None:
         if process.poll() is None:
-            self.peak_rss[name] = max(self.peak_rss[name], group_rss(process.pid))
+            total, largest = group_rss(process.pid)
+            self.peak_rss[name] = max(self.peak_rss[name], total)
+            self.peak_process[name] = max(self.peak_process[name], largest)
 
     def start_sampling(self, interval: float = 1.0) -> None:
         def run() -> None:
