@@ -301,15 +301,40 @@ def overlapping_runs() -> list[tuple[int, int, int]]:
     return found
 
 
-def mirror_counts(org_uris: list[str]) -> dict[str, dict[str, int]]:
+def common_window(t0: datetime) -> tuple[datetime, datetime]:
+    """The start-time window every measured successful sync covered (their intersection)."""
+    from django.db.models import Max, Min
+
+    from calendly_integration.models import SyncRun
+
+    bounds = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED, started_at__gte=t0).aggregate(
+        start=Max("window_start"), end=Min("window_end")
+    )
+    return bounds["start"], bounds["end"]
+
+
+def calendly_counts(stack: Stack, window: tuple[datetime, datetime]) -> dict[str, dict[str, int]]:
+    since, until = window
+    return stack.control("counts", since=since.isoformat(), until=until.isoformat())
+
+
+def mirror_counts(
+    org_uris: list[str], window: tuple[datetime, datetime]
+) -> dict[str, dict[str, int]]:
     from django.db.models import Count
 
     from calendly_integration.models import Invitee, ScheduledEvent
 
+    since, until = window
     result: dict[str, dict[str, int]] = {uri: Counter() for uri in org_uris}
-    for model, key in ((ScheduledEvent, "events"), (Invitee, "invitees")):
+    for model, key, start in (
+        (ScheduledEvent, "events", "start_time"),
+        (Invitee, "invitees", "event__start_time"),
+    ):
         rows = (
-            model.objects.filter(removed_at__isnull=True)
+            model.objects.filter(
+                removed_at__isnull=True, **{f"{start}__gte": since, f"{start}__lt": until}
+            )
             .values_list("organization__uri")
             .annotate(n=Count("pk"))
             .order_by()
@@ -393,13 +418,14 @@ def judge(
     for pk, seconds in run.finished.items():
         org = by_pk[pk].org
         org_finish[org] = max(org_finish.get(org, 0.0), seconds)
-    sim_counts = stack.control("counts")
+    window = common_window(run.t0)
+    sim_counts = calendly_counts(stack, window)
     largest = max(org_uris, key=lambda u: sim_counts[u].get("events", 0))
     smallest = min(org_uris, key=lambda u: sim_counts[u].get("events", 0))
 
     res.row("Organizations x connections", f"{len(org_uris)} x {len(conns) // len(org_uris)}")
     res.row(
-        "Scheduled events / invitees at Calendly",
+        "Scheduled events / invitees in the sync window",
         f"{sum(c.get('events', 0) for c in sim_counts.values()):,} / "
         f"{sum(c.get('invitees', 0) for c in sim_counts.values()):,}",
     )
@@ -530,8 +556,8 @@ def judge(
     )
 
     log("counting the mirror against Calendly")
-    sim_counts = stack.control("counts")
-    mirror = mirror_counts(org_uris)
+    sim_counts = calendly_counts(stack, window)
+    mirror = mirror_counts(org_uris, window)
     differ = [
         (uri, sim_counts[uri], dict(mirror[uri]))
         for uri in org_uris
@@ -566,6 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="Workers per cluster (2).")
     parser.add_argument("--rate-limit", type=int, default=500, help="Per user and minute.")
     parser.add_argument("--sync-interval", type=int, default=2, help="Minutes (2; prod 15).")
+    parser.add_argument("--backfill-days", type=int, default=30, help="Sync window (30).")
     parser.add_argument("--burst-book", type=int, default=5, help="Bookings per organization.")
     parser.add_argument("--burst-cancel", type=int, default=2, help="Of them canceled.")
     parser.add_argument("--burst-at", type=float, default=0.2, help="Share synced (0.2).")
@@ -582,9 +609,8 @@ def main(argv: list[str] | None = None) -> int:
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     require_services(database_url, redis_url)
     multi, sizes = simulator_capabilities()
-    if not multi and args.orgs != 1:
-        log("this simulator has one organization: running with --orgs 1")
-        args.orgs = 1
+    if not multi:
+        log("this simulator has one organization: each is emulated by a simulator of its own")
     size = args.size or ("fleet" if "fleet" in sizes else "demo")
     logs = Path(tempfile.mkdtemp(prefix="calendly-fleet-"))
     stack = Stack(
@@ -594,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         database=f"{database_name(database_url)}_bench",
         workers_per_cluster=args.workers,
         sync_interval=args.sync_interval,
+        backfill_days=args.backfill_days,
     )
     res = Results()
     try:

@@ -6,8 +6,8 @@ What differs from the demo, and why:
 - a queue name per run (``FLEET_QUEUE``), so the benchmark's tasks never mix with anyone else's;
 - ``SYNC_ON_CONNECT`` off: connecting 200 users must not start their syncs one by one; the
   measured "sync all" starts them, the way a site's first scheduled sync does;
-- a sync window (``SYNC_BACKFILL_DAYS``/``SYNC_HORIZON_DAYS``) that covers the simulator's whole
-  dataset, so the first sync takes every event and the mirror can be counted against Calendly;
+- ``SYNC_BACKFILL_DAYS`` from ``FLEET_BACKFILL_DAYS`` (30 by default, as in production): with
+  the default horizon, the window takes about half of the simulator's events;
 - ``SYNC_INTERVAL_MINUTES`` scaled down (``FLEET_SYNC_INTERVAL``, 2 by default): the periodic
   "sync all" is what picks up the syncs a killed worker took with it (Redis has no
   acknowledgements), and in production it runs every 15 minutes; ``SYNC_LOCK_SECONDS`` scaled
@@ -28,8 +28,7 @@ CALENDLY = {
     **CALENDLY,  # noqa: F405
     "WEBHOOK_SIGNING_KEY": os.environ.get("FLEET_SIGNING_KEY", "fleet-signing-key"),
     "SYNC_ON_CONNECT": False,
-    "SYNC_BACKFILL_DAYS": 400,
-    "SYNC_HORIZON_DAYS": 400,
+    "SYNC_BACKFILL_DAYS": int(os.environ.get("FLEET_BACKFILL_DAYS", "30")),
     "SYNC_INTERVAL_MINUTES": int(os.environ.get("FLEET_SYNC_INTERVAL", "2")),
     "SYNC_LOCK_SECONDS": int(os.environ.get("FLEET_LOCK_SECONDS", "60")),
 }

@@ -94,6 +94,7 @@ class Stack:
     workers_per_cluster: int = 2
     sync_interval: int = 2
     lock_seconds: int = 60
+    backfill_days: int = 30
     simulator_url: str = ""
     control_port: int = field(default_factory=free_port)
     site_port: int = field(default_factory=free_port)
@@ -124,6 +125,7 @@ class Stack:
             "FLEET_WORKERS": str(self.workers_per_cluster),
             "FLEET_SYNC_INTERVAL": str(self.sync_interval),
             "FLEET_LOCK_SECONDS": str(self.lock_seconds),
+            "FLEET_BACKFILL_DAYS": str(self.backfill_days),
             "FLEET_SIGNING_KEY": SIGNING_KEY,
             # Loopback only: the simulator stands in for Calendly whatever the shell has set.
             "CALENDLY_SIMULATOR_URL": self.simulator_url,
