@@ -182,6 +182,7 @@ class Run:
     running_at_kill: int = 0
     end: float = 0.0
     cpu_busy: float | None = None
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def first_successes(t0: datetime) -> dict[int, float]:
@@ -214,6 +215,7 @@ def measure(stack: Stack, conns: list[Conn], args: argparse.Namespace) -> Run:
 
     stack.control("reset_limits")
     busy0, total0 = cpu_times()
+    cpu0 = stack.cpu_now()
     run = Run(timezone.now(), time.monotonic())
     queueing.broker()  # connect before the clock matters
     from django_q.tasks import async_task
@@ -250,11 +252,24 @@ def measure(stack: Stack, conns: list[Conn], args: argparse.Namespace) -> Run:
         time.sleep(0.5)
     run.end = time.monotonic() - run.t0_monotonic
     busy1, total1 = cpu_times()
+    run.cpu = {k: v - cpu0.get(k, 0.0) for k, v in stack.cpu_now().items()}
     run.cpu_busy = (busy1 - busy0) / max(total1 - total0, 1)
     return run
 
 
 # Judging.
+
+
+def sync_all_runs(t0: datetime) -> list[float]:
+    """When ``sync_all_connections`` ran (seconds after t0), from django-q2's task results."""
+    from django_q.models import Task
+
+    from calendly_integration import queueing
+
+    starts = Task.objects.filter(func=queueing.SYNC_ALL, started__gte=t0).values_list(
+        "started", flat=True
+    )
+    return sorted((s - t0).total_seconds() for s in starts)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -410,8 +425,11 @@ def judge(
     busy = sum(busy_seconds(r, run) for r in sync_runs.only("started_at", "duration", "status"))
     worker_floor = busy / workers
     total_needed = sum(needed.values())
-    binding = "rate limit" if rate_floor >= worker_floor else "worker capacity"
-    floor = max(rate_floor, worker_floor)
+    cores = os.cpu_count() or 1
+    cpu_floor = sum(run.cpu.values()) / cores
+    floors = {"rate limit": rate_floor, "worker capacity": worker_floor, "CPU": cpu_floor}
+    binding = max(floors, key=lambda k: floors[k])
+    floor = floors[binding]
 
     times = list(run.finished.values())
     org_finish: dict[str, float] = {}
@@ -437,6 +455,7 @@ def judge(
     )
     res.row("Rate-limit floor (busiest user)", f"{rate_floor:.1f} s")
     res.row("Worker-capacity floor", f"{worker_floor:.1f} s")
+    res.row("CPU floor (our processes' CPU / cores)", f"{cpu_floor:.1f} s")
     res.row(f"Ratio to the binding floor ({binding})", f"**{wall / floor:.2f}x**")
     res.row(
         "Finish times min / median / p90 / max",
@@ -457,7 +476,15 @@ def judge(
     )
     status_counts = Counter(sync_runs.values_list("status", flat=True))
     res.row("Sync runs by status", ", ".join(f"{k} {v}" for k, v in sorted(status_counts.items())))
-    res.row("Machine CPU busy during the sync", f"{100 * (run.cpu_busy or 0):.0f}% of 2 cores")
+    cores = os.cpu_count() or 1
+    ours = sum(run.cpu.values())
+    res.row(
+        "CPU during the sync",
+        f"machine {100 * (run.cpu_busy or 0):.0f}% busy ({cores} cores, shared); ours "
+        f"{ours:.0f} s: "
+        + ", ".join(f"{k} {v:.0f}" for k, v in sorted(run.cpu.items()))
+        + " (PostgreSQL: the whole server's)",
+    )
     res.row(
         "Peak RSS",
         ", ".join(
@@ -479,8 +506,42 @@ def judge(
         f"Worker-capacity floor: the sync runs kept workers busy {busy:.0f} s in all; / {workers} "
         f"workers = {worker_floor:.1f} s (one cluster killed at "
         f"{run.killed_at or 0:.0f} s lowers the real capacity after it). The binding floor is "
-        f"the larger, {binding}: {floor:.1f} s; measured {wall:.1f} s = {wall / floor:.2f}x."
+        f"the largest of the three (with the CPU floor, {cpu_floor:.1f} s: the CPU our processes and "
+        f"the PostgreSQL server used during the sync / {cores} cores), {binding}: {floor:.1f} s; "
+        f"measured {wall:.1f} s = {wall / floor:.2f}x."
     )
+    interrupted = set(
+        SyncRun.objects.filter(status=SyncRun.Status.INTERRUPTED, started_at__gte=run.t0)
+        .values_list("connection_id", flat=True)
+        .distinct()
+    )
+    top = sorted(conns, key=lambda c: -needed[c.pk])[:3]
+    res.notes.append(
+        "Busiest users: "
+        + "; ".join(
+            f"{c.role} of an organization, {needed[c.pk]} requests, done at "
+            f"{run.finished.get(c.pk, float('nan')):.1f} s"
+            + (" (its run was on the killed cluster)" if c.pk in interrupted else "")
+            for c in top
+        )
+    )
+    unaffected = [c for c in conns if c.pk not in interrupted]
+    if interrupted and unaffected:
+        busiest_unaffected = max(needed[c.pk] for c in unaffected)
+        res.notes.append(
+            f"Without the {len(interrupted)} connection(s) whose run the killed cluster held "
+            f"(they redo part of a page), the busiest user needed {busiest_unaffected} requests: "
+            f"rate-limit floor {busiest_unaffected / per_second:.1f} s."
+        )
+    requeues = sync_all_runs(run.t0)
+    if len(requeues) > 1:
+        later = [s for s in run.finished.values() if s > requeues[1]]
+        res.notes.append(
+            f"The periodic sync all ran again at {requeues[1]:.0f} s (every "
+            f"{args.sync_interval} min here, 15 in production); {len(later)} connection(s) "
+            f"finished their first sync only after it: those whose task the killed cluster held "
+            f"or had taken from Redis ahead of its workers."
+        )
     per_role: dict[str, list[int]] = defaultdict(list)
     for c in conns:
         per_role[c.role].append(needed[c.pk])

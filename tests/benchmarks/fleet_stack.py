@@ -61,9 +61,14 @@ def wait_for(url: str, timeout: float = 60.0) -> bool:
     return False
 
 
-def group_rss(pgid: int) -> tuple[int, int]:
-    """Resident memory (bytes) of the processes in the group: summed, and the largest one's."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def group_usage(pgid: int) -> tuple[int, int, float]:
+    """Resident memory (bytes) of the processes in the group, summed and the largest one's, and
+    the CPU seconds they (and their reaped children) used so far."""
     total = largest = 0
+    ticks = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -72,6 +77,7 @@ def group_rss(pgid: int) -> tuple[int, int]:
                 fields = stat.read().rsplit(")", 1)[1].split()
             if int(fields[2]) != pgid:
                 continue
+            ticks += sum(int(v) for v in fields[11:15])
             with open(f"/proc/{entry}/status") as status:
                 for line in status:
                     if line.startswith("VmRSS:"):
@@ -80,7 +86,23 @@ def group_rss(pgid: int) -> tuple[int, int]:
                         largest = max(largest, rss)
         except (OSError, IndexError, ValueError):
             continue
-    return total, largest
+    return total, largest, ticks / TICK
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL server's processes (every database's)."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                head, rest = stat.read().rsplit(")", 1)
+            if head.split("(", 1)[1] in ("postgres", "postmaster"):
+                ticks += sum(int(v) for v in rest.split()[11:15])
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / TICK
 
 
 @dataclass
@@ -101,6 +123,7 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     peak_rss: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     peak_process: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    cpu_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     _sampling: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -282,9 +305,16 @@ class Stack:
 
     def _sample_one(self, name: str, process: subprocess.Popen) -> None:
         if process.poll() is None:
-            total, largest = group_rss(process.pid)
+            total, largest, cpu = group_usage(process.pid)
+            self.cpu_seconds[name] = max(self.cpu_seconds[name], cpu)
             self.peak_rss[name] = max(self.peak_rss[name], total)
             self.peak_process[name] = max(self.peak_process[name], largest)
+
+    def cpu_now(self) -> dict[str, float]:
+        """CPU seconds each child's group used so far (a dead one's: as last sampled)."""
+        for name, process in list(self.processes.items()):
+            self._sample_one(name, process)
+        return {**self.cpu_seconds, "postgresql": postgres_cpu()}
 
     def start_sampling(self, interval: float = 1.0) -> None:
         def run() -> None:
