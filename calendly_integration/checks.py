@@ -192,6 +192,9 @@ NUMBER_RULES = {
     "SYNC_BACKFILL_DAYS": (0, None),
     "SYNC_HORIZON_DAYS": (0, None),
     "SYNC_INTERVAL_MINUTES": (1, None),
+    "SYNC_ROUND_MINUTES": (1, None),
+    "SYNC_ROUND_SIZE": (0, None),
+    "SYNC_MAX_PER_ORGANIZATION": (0, None),
     "DELIVERY_RETENTION_DAYS": (1, None),
     "SYNC_RUN_RETENTION_DAYS": (1, None),
 }

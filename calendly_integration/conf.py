@@ -144,7 +144,31 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("SYNC_BACKFILL_DAYS", 30, "Days of past scheduled events an incremental sync takes."),
     Setting("SYNC_HORIZON_DAYS", 180, "Days of future scheduled events an incremental sync takes."),
-    Setting("SYNC_INTERVAL_MINUTES", 15, "Minutes between background syncs of every connection."),
+    Setting(
+        "SYNC_INTERVAL_MINUTES",
+        15,
+        "Minutes after a connection's last complete sync before the scheduler queues the next "
+        "one (a queued sync not started after this long counts as lost and is queued again).",
+    ),
+    Setting(
+        "SYNC_ROUND_MINUTES",
+        1,
+        "Minutes between the scheduler's rounds; each round queues the connections that are due, "
+        "oldest-synced first, up to SYNC_ROUND_SIZE waiting at once.",
+    ),
+    Setting(
+        "SYNC_ROUND_SIZE",
+        0,
+        "Most scheduled syncs waiting in the queue at once (queued, not started). 0: twice "
+        "Q_CLUSTER's workers, or the connections divided by the rounds in an interval if that "
+        "is more. With clusters on several machines, set it to about twice the workers of all.",
+    ),
+    Setting(
+        "SYNC_MAX_PER_ORGANIZATION",
+        2,
+        "Background syncs of one Calendly organization's connections that run at once; a sync "
+        "that would exceed it hands itself back for a round later. 0: no cap.",
+    ),
     Setting(
         "SYNC_ON_CONNECT",
         True,

@@ -76,6 +76,14 @@ def runs_inline() -> bool:
     return bool(Conf.SYNC) or bool(calendly_settings.WEBHOOK_PROCESS_INLINE)
 
 
+def worker_count() -> int:
+    """Workers of this process's cluster (``Q_CLUSTER["workers"]``; django-q2's default is the
+    CPU count): what the scheduler sizes its rounds by when ``SYNC_ROUND_SIZE`` is 0."""
+    from django_q.conf import Conf
+
+    return max(int(Conf.WORKERS or 1), 1)
+
+
 def broker() -> Any:
     """django-q2's broker, made once per process.
 

@@ -35,9 +35,10 @@ from calendly_integration import queueing
 from calendly_integration.client import CalendlyError, RateLimited
 from calendly_integration.conf import calendly_settings
 from calendly_integration.exceptions import ConnectionUnusable
-from calendly_integration.models import Connection, SyncRun, SyncState
+from calendly_integration.models import Connection, SyncRun
 from calendly_integration.oauth.tokens import client_for_connection
-from calendly_integration.sync import engine
+from calendly_integration.sync import engine, scheduling
+from calendly_integration.sync.lease import OrganizationBusy
 from calendly_integration.webhooks import drain, processing, retention, slack, subscriptions
 
 logger = logging.getLogger(__name__)
@@ -92,34 +93,46 @@ def run_sync(connection_id: int, full: bool = False) -> dict[str, Any]:
     if not Connection.objects.filter(pk=connection_id).exists():
         logger.info("Calendly connection %s no longer exists; nothing to sync", connection_id)
         return {"connection": connection_id, "status": "missing"}
-    run = engine.sync_connection(
-        connection_id, full=full, time_limit=calendly_settings.SYNC_TASK_TIME_LIMIT
-    )
+    try:
+        run = engine.sync_connection(
+            connection_id,
+            full=full,
+            time_limit=calendly_settings.SYNC_TASK_TIME_LIMIT,
+            organization_cap=int(calendly_settings.SYNC_MAX_PER_ORGANIZATION or 0),
+        )
+    except OrganizationBusy as exc:
+        at = scheduling.hand_back(connection_id, full=full)
+        logger.info("%s It runs again at %s", exc, at.isoformat(timespec="seconds"))
+        return {"connection": connection_id, "status": "deferred", "retry_at": at.isoformat()}
     if run.status == SyncRun.Status.RATE_LIMITED:
         queueing.schedule_sync(connection_id, full=full, at=run.retry_at or timezone.now())
+        scheduling.mark_queued([connection_id])
     elif run.status == SyncRun.Status.PARTIAL:
         queueing.schedule_sync(connection_id, full=full, at=timezone.now())
+        scheduling.mark_queued([connection_id])
     return summary(run)
 
 
 @reschedules_when_rate_limited
 def sync_all_connections() -> dict[str, int]:
-    """Queue a sync of every active connection (one task each, so workers share them).
+    """One scheduler round (every ``SYNC_ROUND_MINUTES``): queue the connections that are due,
+    oldest-synced first, keeping at most ``SYNC_ROUND_SIZE`` waiting and an organization's
+    syncs within ``SYNC_MAX_PER_ORGANIZATION`` (``sync.scheduling`` says why).
 
-    A connection whose sync is running right now is left out rather than queued behind itself.
+    Returns how many it queued and how many syncs were running.
     """
-    now = timezone.now()
-    busy = set(
-        SyncState.objects.filter(locked_until__gt=now).values_list("connection_id", flat=True)
+    plan = scheduling.run_round()
+    logger.info(
+        "Queued %s of %s due Calendly syncs (%s running, %s waiting, %s held back by the "
+        "organization cap, round size %s)",
+        len(plan.queued),
+        plan.due,
+        plan.running,
+        plan.waiting,
+        plan.held_back,
+        plan.size,
     )
-    queued = 0
-    for connection_id in Connection.objects.active().values_list("pk", flat=True):
-        if connection_id in busy:
-            continue
-        queueing.queue_sync(connection_id)
-        queued += 1
-    logger.info("Queued %s Calendly syncs (%s already running)", queued, len(busy))
-    return {"queued": queued, "running": len(busy)}
+    return {"queued": len(plan.queued), "running": plan.running}
 
 
 @reschedules_when_rate_limited
@@ -252,7 +265,7 @@ def ensure_schedules() -> list[tuple[Schedule, bool]]:
             SYNC_ALL_SCHEDULE,
             queueing.SYNC_ALL,
             Schedule.MINUTES,
-            calendly_settings.SYNC_INTERVAL_MINUTES,
+            int(calendly_settings.SYNC_ROUND_MINUTES),
             timedelta(0),
         ),
         (

@@ -111,7 +111,8 @@ class SyncStateQuerySet(models.QuerySet):
 
 
 class SyncState(models.Model):
-    """Per connection: who holds the sync lease, until when, and where an interrupted sync was.
+    """Per connection: who holds the sync lease, until when, where an interrupted sync was, and
+    whether a sync is queued and not yet started (``queued_at``).
 
     The lease is claimed with one conditional UPDATE (``locked_until`` in the past), which is
     atomic on PostgreSQL and SQLite alike, and it expires, so a worker that was killed does not
@@ -141,6 +142,16 @@ class SyncState(models.Model):
         help_text=_("Where an unfinished sync stopped; empty after a complete one."),
     )
     last_success_at = models.DateTimeField(_("last complete sync"), null=True, blank=True)
+    queued_at = models.DateTimeField(
+        _("queued at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the scheduler queued a sync of this connection that has not started yet; "
+            "cleared when a sync claims the lease."
+        ),
+    )
     last_full_sync_at = models.DateTimeField(_("last complete full sync"), null=True, blank=True)
 
     objects = SyncStateQuerySet.as_manager()

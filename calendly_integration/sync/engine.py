@@ -58,6 +58,7 @@ def sync_connection(
     until: date | datetime | None = None,
     progress: Callable[[SyncProgress], None] | None = None,
     time_limit: float | None = None,
+    organization_cap: int = 0,
 ) -> SyncRun:
     """Sync one connection's Calendly data into the mirror; returns the finished ``SyncRun``.
 
@@ -68,11 +69,15 @@ def sync_connection(
 
     Errors from Calendly, an unusable connection and rate limits end the run with the error
     recorded (never raised); what was committed stays. When another sync of the connection is
-    running, this returns at once with a ``skipped`` run.
+    running, this returns at once with a ``skipped`` run. ``organization_cap`` (the background
+    task passes ``SYNC_MAX_PER_ORGANIZATION``) raises ``OrganizationBusy`` before anything is
+    recorded when the connection's organization already runs that many syncs.
     """
     connection = Connection.objects.get(pk=connection_id)
     lease = Lease(connection.pk)
-    if not lease.acquire():
+    if not lease.acquire(
+        organization_uri=connection.organization_uri, organization_cap=organization_cap
+    ):
         return _skipped(connection, full)
     try:
         ctx = _start(connection, lease, full, since, until)

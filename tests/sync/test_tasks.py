@@ -144,7 +144,7 @@ def test_old_sync_runs_are_pruned(owner_connection, settings):
 
 
 def test_setting_up_schedules_is_idempotent(db, settings, capsys):
-    settings.CALENDLY = {"SYNC_INTERVAL_MINUTES": 15}
+    settings.CALENDLY = {"SYNC_ROUND_MINUTES": 1}
 
     ours = (tasks.SYNC_ALL_SCHEDULE, tasks.TOKEN_CHECK_SCHEDULE, tasks.PRUNE_SCHEDULE)
     call_command("calendly_setup_schedules")
@@ -153,11 +153,11 @@ def test_setting_up_schedules_is_idempotent(db, settings, capsys):
     }
     total = Schedule.objects.count()
     call_command("calendly_setup_schedules")
-    settings.CALENDLY = {"SYNC_INTERVAL_MINUTES": 5}
+    settings.CALENDLY = {"SYNC_ROUND_MINUTES": 5}
     call_command("calendly_setup_schedules")
 
     assert first == {
-        tasks.SYNC_ALL_SCHEDULE: (queueing.SYNC_ALL, Schedule.MINUTES, 15),
+        tasks.SYNC_ALL_SCHEDULE: (queueing.SYNC_ALL, Schedule.MINUTES, 1),
         tasks.TOKEN_CHECK_SCHEDULE: (queueing.CHECK_TOKENS, Schedule.MINUTES, 60),
         tasks.PRUNE_SCHEDULE: (queueing.PRUNE_SYNC_RUNS, Schedule.DAILY, None),
     }
