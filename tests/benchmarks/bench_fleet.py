@@ -709,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_subscribed(conns)
         tasks.ensure_schedules()
         tasks.ensure_webhook_schedules()
-        _push_back_sync_schedule(args.sync_interval)
+        _push_back_sync_schedule()
         log("every connection subscribed; sync all starts")
         run = measure(stack, conns, args)
         log(f"{len(run.finished)}/{len(conns)} first syncs done at {run.end:.1f}s")
@@ -727,8 +727,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if res.passed and res.checks else 1
 
 
-def _push_back_sync_schedule(minutes: int) -> None:
-    """The periodic "sync all" next runs one interval from now: the run queues its first."""
+def _push_back_sync_schedule() -> None:
+    """The periodic "sync all" next runs one period from now: the run queues its first."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -736,10 +736,9 @@ def _push_back_sync_schedule(minutes: int) -> None:
 
     from calendly_integration import tasks
 
-    Schedule.objects.filter(name=tasks.SYNC_ALL_SCHEDULE).update(
-        next_run=timezone.now() + timedelta(minutes=minutes)
-    )
-
+    for schedule in Schedule.objects.filter(name=tasks.SYNC_ALL_SCHEDULE):
+        schedule.next_run = timezone.now() + timedelta(minutes=schedule.minutes or 1)
+        schedule.save(update_fields=["next_run"])
 
 if __name__ == "__main__":
     sys.exit(main())
