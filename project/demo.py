@@ -9,6 +9,8 @@ worker's pool) go with it.
 
 With ``CALENDLY_CLIENT_ID`` or ``CALENDLY_API_KEY`` set, the settings point at api.calendly.com and
 no simulator is started; with ``CALENDLY_API_KEY`` the demo superuser is connected with that token.
+``--organizations N`` (or ``CALENDLY_SIMULATOR_ORGANIZATIONS``) seeds N Calendly organizations in
+the simulator; the banner then shows one owner token per organization.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import contextlib
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -35,6 +38,8 @@ PYTHON = sys.executable
 STARTUP_TIMEOUT = 90.0
 STOP_TIMEOUT = 15.0
 PAT_LINE = "Personal access token (owner): "
+#: The simulator command's line for the owner token of a second or later organization.
+EXTRA_PAT = re.compile(r"Personal access token \(owner of organization (\d+), (.*)\): (\S+)")
 
 
 class Stop(Exception):
@@ -67,7 +72,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--username", default=os.environ.get("DEMO_USERNAME", "admin"))
     parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", "admin"))
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--organizations",
+        type=int,
+        default=int(os.environ.get("CALENDLY_SIMULATOR_ORGANIZATIONS", "1")),
+        help="Calendly organizations the simulator seeds (default 1).",
+    )
+    args = parser.parse_args(argv)
+    if args.organizations < 1:
+        parser.error(f"--organizations must be at least 1, not {args.organizations}")
+    return args
 
 
 def check_port_free(port: int, option: str) -> None:
@@ -259,6 +273,13 @@ def banner(args: argparse.Namespace, settings: Any, sim: Child | None, notes: li
             lines.append(
                 f"  Token             {token}  (the simulator owner's; for a token connection)"
             )
+        for line in sim.lines:
+            match = EXTRA_PAT.search(line)
+            if match:
+                index, name, extra = match.groups()
+                lines.append(
+                    f"  Token             {extra}  (the owner's of organization {index}, {name})"
+                )
     else:
         lines.append(
             f"  Calendly          {calendly['API_BASE_URL']}; the simulator is not started."
@@ -291,6 +312,7 @@ def start_children(args: argparse.Namespace, settings: Any, children: list[Child
     urls = []
     if settings.CALENDLY_DEMO_USES_SIMULATOR:
         simulator_args = ["calendly_simulator", "--port", str(args.sim_port), "--size", "demo"]
+        simulator_args += ["--organizations", str(args.organizations)]
         # A generous rate limit, so the first sync of the seeded organization runs in one go.
         simulator_args += ["--rate-limit", "3000"]
         simulator_args += ["--signing-key", settings.CALENDLY["WEBHOOK_SIGNING_KEY"]]

@@ -8,7 +8,13 @@ Usage::
 """
 
 from .messages import RecordedRequest
-from .simulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, CalendlySimulator, SimUser
+from .simulator import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    CalendlySimulator,
+    SimOrganization,
+    SimUser,
+)
 from .webhook_delivery import DeliveryAttempt, sign
 
 __all__ = [
@@ -17,6 +23,7 @@ __all__ = [
     "CalendlySimulator",
     "DeliveryAttempt",
     "RecordedRequest",
+    "SimOrganization",
     "SimUser",
     "sign",
 ]

@@ -308,7 +308,12 @@ def submit_routing_form(
         "updated_at": iso(now),
     }
     store.submissions[uuid] = submission
-    sim.webhooks.emit("routing_form_submission.created", submission, user_uri=None)
+    sim.webhooks.emit(
+        "routing_form_submission.created",
+        submission,
+        user_uri=None,
+        organization_uri=form["organization"],
+    )
     return submission
 
 

@@ -45,6 +45,31 @@ class Call:
     def caller_is_admin(self) -> bool:
         return self.store.is_admin(self.caller_uuid)
 
+    @property
+    def organization(self) -> dict[str, Any]:
+        """The caller's organization: every organization-wide list and write is scoped to it."""
+        return self.store.organization_of(self.caller_uuid)
+
+    def owns_user_uri(self, user_uri: Any) -> bool:
+        """Whether ``user_uri`` belongs to the caller's organization (current or former member)."""
+        uuid = uuid_from_uri(user_uri, "users")
+        return uuid is not None and self.store.same_organization(uuid, self.caller_uuid)
+
+    def require_own(
+        self, user_uri: Any, message: str = "You do not have permission to access this resource."
+    ) -> None:
+        """403, as for any non-member, when a resource belongs to another organization."""
+        if not self.owns_user_uri(user_uri):
+            raise errors.permission_denied(message)
+
+    def require_own_organization(
+        self,
+        organization_uri: Any,
+        message: str = "You do not have permission to access this resource.",
+    ) -> None:
+        if organization_uri != self.organization["uri"]:
+            raise errors.permission_denied(message)
+
     def now(self) -> datetime:
         return self.sim.now()
 
@@ -107,7 +132,7 @@ class Call:
             return False
         if uuid_from_uri(value, "organizations") is None:
             raise errors.invalid_argument((name, "must be an organization URI"))
-        if not self.store.is_org_uri(value):
+        if not self.store.is_org_uri(value, self.caller_uuid):
             raise errors.permission_denied("You do not have permission to access this resource.")
         return True
 
@@ -123,7 +148,9 @@ class Call:
         return user
 
     def in_organization(self, user: dict[str, Any]) -> bool:
-        return self.store.role_of(user["uri"].rsplit("/", 1)[1]) is not None
+        """Whether ``user`` is a current member of the caller's organization."""
+        uuid = user["uri"].rsplit("/", 1)[1]
+        return self.store.role_of(uuid) is not None and self.owns_user_uri(user["uri"])
 
     def require_admin(
         self, message: str = "You do not have permission to access this resource."

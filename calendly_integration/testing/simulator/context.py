@@ -40,9 +40,13 @@ class SimContext:
         webhook_retry_delays: Sequence[float] = (1, 2, 4),
         webhook_signing_key: str = "sim-app-signing-key",
         clock: Clock | None = None,
+        organizations: int = 1,
     ) -> None:
+        if organizations < 1:
+            raise ValueError(f"organizations must be at least 1, not {organizations}")
         self.seed = seed
         self.size = size
+        self.organization_count = organizations
         self.host = host
         self.port = port
         self.validate = validate

@@ -1,10 +1,22 @@
-"""The seeded dataset: one realistic Calendly organization, the same for the same seed.
+"""The seeded dataset: realistic Calendly organizations, the same for the same seed.
 
 Why generated rather than fixtures on disk: tests need volume (a user whose events span more than
 three pages), variety (cancellations, reschedule pairs, no-shows, payments, UTM tracking, routing
 form submissions) and stability (the same seed gives the same objects), and a generator gives all
 three at any size. Times are laid out around the anchor (midnight UTC of the simulator's "today")
 so there are always past and future events.
+
+Any number of organizations can be seeded (``generate_organizations``). The first is exactly the
+single organization ``generate`` gives (its random stream is unchanged), so tests written against
+one organization keep their ids; every further organization has its own stream
+(``.../org<k>``), its own people, memberships, event types, events, invitees, no-shows, routing
+forms and submissions, schedules, invitations and activity log, and uuids that never collide with
+another organization's. Organization names and booking-page slugs stay unique too. One person is
+deliberately in two organizations: from two organizations on, the first member of organization 1
+is also a member of organization 2, as two distinct Calendly users (a Calendly user belongs to
+exactly one organization, so two user URIs) with the same name and the same email, as a
+consultant working for two clients would be. The ``fleet`` size is for benchmarks of many
+organizations: 10 users and about 1,000 meetings each.
 """
 
 from __future__ import annotations
@@ -54,6 +66,9 @@ SIZES = {
     "small": SizeSpec(members=4, owner_events=330, member_events=36, submissions=30),
     "demo": SizeSpec(members=8, owner_events=520, member_events=165, submissions=120),
     "large": SizeSpec(members=18, owner_events=1000, member_events=470, submissions=400),
+    # Benchmarks of many organizations: 10 users and about 1,000 meetings per organization
+    # (reschedules add a few), few routing submissions.
+    "fleet": SizeSpec(members=8, owner_events=180, member_events=85, submissions=20),
 }
 
 
@@ -112,25 +127,88 @@ class Ids:
 
 def generate(seed: int, size: str, base: str, anchor: datetime) -> Dataset:
     """Build the dataset for ``seed`` and ``size`` with URIs under ``base``."""
+    return generate_organizations(seed, size, base, anchor, 1)[0]
+
+
+def generate_organizations(
+    seed: int, size: str, base: str, anchor: datetime, count: int
+) -> list[Dataset]:
+    """One dataset per organization, the first exactly what ``generate`` gives.
+
+    Every organization after the first draws from its own random stream, so adding organizations
+    never changes the first one (the tests written against one organization keep their ids), and
+    uuids of different organizations never collide. Names and booking-page slugs stay unique
+    across organizations, except for one consultant on purpose: from two organizations on, the
+    first member of organization 1 is also a member of organization 2, as a second Calendly user
+    (a user belongs to exactly one organization) with the same name and email.
+    """
     if size not in SIZES:
         raise ValueError(f"size must be one of {sorted(SIZES)}, not {size!r}")
-    return _Generator(seed, SIZES[size], size, base, anchor).run()
+    if count < 1:
+        raise ValueError(f"organizations must be at least 1, not {count}")
+    shared = _Shared()
+    datasets: list[Dataset] = []
+    for index in range(1, count + 1):
+        stream = f"calendly-simulator/{seed}/{size}" + (f"/org{index}" if index > 1 else "")
+        consultant = None
+        if index == 2:
+            first_org = datasets[0]
+            consultant = first_org.users[first_org.member_uuids[0]]
+        generator = _Generator(
+            stream, SIZES[size], base, anchor, index=index, shared=shared, consultant=consultant
+        )
+        datasets.append(generator.run())
+    return datasets
+
+
+@dataclass
+class _Shared:
+    """What organizations must not repeat: names, people and booking-page slugs."""
+
+    org_names: set[str] = field(default_factory=set)
+    people: set[str] = field(default_factory=set)
+    slugs: set[str] = field(default_factory=set)
 
 
 class _Generator:
-    def __init__(self, seed: int, spec: SizeSpec, size: str, base: str, anchor: datetime) -> None:
-        self.rng = random.Random(f"calendly-simulator/{seed}/{size}")
+    def __init__(
+        self,
+        stream: str,
+        spec: SizeSpec,
+        base: str,
+        anchor: datetime,
+        *,
+        index: int = 1,
+        shared: _Shared | None = None,
+        consultant: dict[str, Any] | None = None,
+    ) -> None:
+        self.rng = random.Random(stream)
         self.ids = Ids(self.rng)
         self.spec = spec
         self.base = base
         self.anchor = anchor
+        self.index = index
+        self.shared = shared or _Shared()
+        self.consultant = consultant
         self.zones: dict[str, ZoneInfo] = {}
         self.occupied: set[tuple[str, datetime]] = set()
-        self.people_used: set[str] = set()
+        self.people_used: set[str] = self.shared.people
+
+    def _organization_name(self) -> tuple[str, str]:
+        org_name, domain = self.rng.choice(ORGANIZATIONS)
+        if org_name in self.shared.org_names:
+            free = [pair for pair in ORGANIZATIONS if pair[0] not in self.shared.org_names]
+            if free:
+                org_name, domain = free[0]
+            else:
+                org_name = f"{org_name} {self.index}"
+                domain = domain.replace(".example", f"-{self.index}.example")
+        self.shared.org_names.add(org_name)
+        return org_name, domain
 
     def run(self) -> Dataset:
         rng = self.rng
-        org_name, domain = rng.choice(ORGANIZATIONS)
+        org_name, domain = self._organization_name()
         org_uuid = self.ids.legacy()
         org_created = self.anchor - timedelta(
             days=rng.randint(700, 1500), seconds=rng.randint(0, 86399)
@@ -181,8 +259,15 @@ class _Generator:
         roles = ["owner", "admin"] + ["user"] * self.spec.members
         for index, role in enumerate(roles):
             first, last = self._person()
+            email = f"{first}.{last}@{self.domain}".lower().replace("'", "")
+            if self.consultant is not None and index == 2:
+                first, last = self.consultant["name"].split(" ", 1)
+                email = self.consultant["email"]
             uuid = self.ids.legacy()
             slug = f"{first}-{last}".lower().replace("'", "")
+            if self.index > 1 and slug in self.shared.slugs:
+                slug = f"{slug}-{self.index}"
+            self.shared.slugs.add(slug)
             created = org_created + timedelta(
                 days=index * rng.randint(3, 40), hours=rng.randint(0, 23)
             )
@@ -191,7 +276,7 @@ class _Generator:
                 uuid,
                 name=f"{first} {last}",
                 slug=slug,
-                email=f"{first}.{last}@{self.domain}".lower().replace("'", ""),
+                email=email,
                 timezone=rng.choice(HOST_TIMEZONES),
                 avatar_url=(
                     f"https://d3v0px0pttie1i.cloudfront.net/uploads/user/avatar/{rng.randint(10**6, 10**7)}/{self.ids.hex(8)}.png"

@@ -46,7 +46,11 @@ def list_event_types(call: Call) -> Response:
     rows = [
         event_type
         for event_type in call.store.event_types.values()
-        if (user is None or event_type["profile"]["owner"] == user["uri"])
+        if (
+            event_type["profile"]["owner"] == user["uri"]
+            if user is not None
+            else call.owns_user_uri(event_type["profile"]["owner"])
+        )
         and (active is None or event_type["active"] is active)
         and (admin_managed is None or event_type["admin_managed"] is admin_managed)
         and event_type["type"] == "StandardEventType"
@@ -177,6 +181,9 @@ def create_one_off(call: Call) -> Response:
     if problems:
         raise errors.invalid_argument(*problems)
     assert host is not None
+    call.require_own(host["uri"], "You do not have permission")
+    for co_host in co_hosts:
+        call.require_own(co_host, "You do not have permission")
     if host != call.caller and not call.caller_is_admin:
         raise errors.permission_denied("You do not have permission")
     uuid = store.new_legacy_id()

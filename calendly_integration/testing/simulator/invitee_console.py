@@ -1,6 +1,6 @@
 """The "act as an invitee" console (``<sim.url>/console/``): book, cancel, reschedule, no-shows.
 
-The offline demo needs someone on Calendly's side of the table: this page lists the organization's
+The offline demo needs someone on Calendly's side of the table: this page lists an organization's
 event types with a booking form (open slots only, as Calendly's own booking page offers) and the
 upcoming invitees with Cancel, Reschedule and no-show buttons. Every button goes through
 ``invitees`` (``book``, ``cancel``, ``reschedule``, ``mark_no_show``, ``unmark_no_show``), as the
@@ -9,6 +9,9 @@ simulator's public methods do, so the webhooks go out signed exactly as they do 
 Plain server-rendered HTML that works without JavaScript; every value shown is escaped. Bad input
 answers 400 with a sentence saying what to fix; an unknown event type or invitee is a 404. A POST
 whose ``Origin`` is another site is refused, so a page elsewhere cannot act through a browser.
+
+With several seeded organizations the overview shows one at a time, picked with a select
+(``?organization=<uuid>``, the first by default); booking and invitee pages work for any of them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from urllib.parse import urlsplit
 from . import invitees
 from .availability import open_slots
 from .messages import Request, Response
+from .state import Roster
 from .timeutil import parse_iso, readable
 
 if TYPE_CHECKING:
@@ -177,17 +181,28 @@ def _overview(sim: SimContext, request: Request) -> str:
         raise ConsoleError("limit must be a whole number.") from None
     store = sim.store
     now = sim.now()
+    roster = _organization(sim, request)
     with store.lock:
-        owner_uri = store.users[store.owner_uuid]["uri"]
+        owner_uri = store.users[roster.owner_uuid]["uri"]
+
+        def in_org(user_uri: str) -> bool:
+            return store.organization_uuid_of(user_uri.rsplit("/", 1)[1]) == roster.uuid
+
         event_types = sorted(
-            (et for et in store.event_types.values() if et["active"]),
+            (
+                et
+                for et in store.event_types.values()
+                if et["active"] and in_org(et["profile"]["owner"])
+            ),
             key=lambda et: (et["profile"]["owner"] != owner_uri, et["profile"]["name"], et["name"]),
         )
         upcoming = sorted(
             (
                 (event, invitee)
                 for event in store.events.values()
-                if event["status"] == "active" and parse_iso(event["start_time"]) >= now
+                if event["status"] == "active"
+                and parse_iso(event["start_time"]) >= now
+                and in_org(store.host_uri(event))
                 for invitee in (
                     store.invitees[i] for i in store.event_invitees.get(_uuid(event), [])
                 )
@@ -203,8 +218,10 @@ def _overview(sim: SimContext, request: Request) -> str:
         )
         invitee_rows = "".join(_invitee_row(event, inv) for event, inv in upcoming[:limit])
         deliveries = list(sim.webhooks.deliveries)[-10:]
+    several = len(store.organizations) > 1
+    org_query = f"&amp;organization={_e(roster.uuid)}" if several else ""
     more = (
-        f'<p><a href="{PREFIX}/?limit={limit + 50}">Show more</a></p>'
+        f'<p><a href="{PREFIX}/?limit={limit + 50}{org_query}">Show more</a></p>'
         if len(upcoming) > limit
         else ""
     )
@@ -216,7 +233,8 @@ def _overview(sim: SimContext, request: Request) -> str:
     return (
         "<p>Everything here happens on Calendly's side, as an invitee would do it; the "
         "connected site hears about it through signed webhooks.</p>"
-        '<nav aria-label="On this page"><p><a href="#upcoming">Upcoming invitees</a> · '
+        + (_organization_picker(sim, roster.uuid) if several else "")
+        + '<nav aria-label="On this page"><p><a href="#upcoming">Upcoming invitees</a> · '
         '<a href="#event-types">Book an event type</a> · '
         '<a href="#deliveries">Latest webhook deliveries</a></p></nav>'
         '<h2 id="upcoming">Upcoming invitees</h2>'
@@ -235,6 +253,29 @@ def _overview(sim: SimContext, request: Request) -> str:
             if delivery_rows
             else "<p>None yet: the site subscribes when someone connects Calendly.</p>"
         )
+    )
+
+
+def _organization(sim: SimContext, request: Request) -> Roster:
+    """The organization the overview shows: ``?organization=<uuid>``, else the first."""
+    store = sim.store
+    wanted = request.param("organization") or store.organization_uuid
+    roster = store.organizations.get(wanted)
+    if roster is None:
+        raise ConsoleError("There is no such organization.", 404)
+    return roster
+
+
+def _organization_picker(sim: SimContext, selected: str) -> str:
+    options = "".join(
+        f'<option value="{_e(uuid)}"{" selected" if uuid == selected else ""}>'
+        f"{_e(roster.resource['name'])}</option>"
+        for uuid, roster in sim.store.organizations.items()
+    )
+    return (
+        f'<form method="get" action="{PREFIX}/"><label>Organization '
+        f'<select name="organization">{options}</select></label> '
+        "<button>Show</button></form>"
     )
 
 

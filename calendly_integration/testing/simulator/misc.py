@@ -25,6 +25,7 @@ def _owned_event_type(call: Call, uri: Any, parameter: str) -> dict[str, Any]:
     event_type = call.store.event_types.get(uuid)
     if event_type is None:
         raise errors.not_found()
+    call.require_own(event_type["profile"]["owner"])
     if event_type["profile"]["owner"] != call.caller["uri"] and not call.caller_is_admin:
         raise errors.permission_denied()
     return event_type
@@ -159,10 +160,12 @@ def activity_log(call: Call) -> Response:
         raise errors.invalid_argument(("sort", "must be one of " + ", ".join(ACTIVITY_SORTS)))
     min_text = iso(min_time) if min_time else None
     max_text = iso(max_time) if max_time else None
+    own = call.organization["uri"]
     rows = [
         entry
         for entry in call.store.activity.values()
-        if (actors is None or entry["actor"].get("uri") in actors)
+        if entry["organization"] == own
+        and (actors is None or entry["actor"].get("uri") in actors)
         and (namespaces is None or entry["namespace"] in namespaces)
         and (actions is None or entry["action"] in actions)
         and (min_text is None or entry["occurred_at"] >= min_text)
@@ -217,7 +220,13 @@ def delete_invitee_data(call: Call) -> Response:
         "resource. Contact Calendly support and ask them to grant you data requests permission."
     )
     wanted = {e.lower() for e in emails}
-    doomed = {uuid for uuid, i in call.store.invitees.items() if i["email"].lower() in wanted}
+    store = call.store
+    doomed = {
+        uuid
+        for uuid, i in store.invitees.items()
+        if i["email"].lower() in wanted
+        and call.owns_user_uri(store.host_uri(store.events[store.event_uuid_of(i)]))
+    }
     _delete_invitees(call, doomed)
     record_activity(call, "DataCompliance", "DeleteInvitees", {"emails": len(emails)})
     return Response.json(202, {})
@@ -245,7 +254,11 @@ def delete_event_data(call: Call) -> Response:
     )
     store = call.store
     start_text, end_text = iso(start), iso(end)
-    events = {u for u, e in store.events.items() if start_text <= e["start_time"] < end_text}
+    events = {
+        u
+        for u, e in store.events.items()
+        if start_text <= e["start_time"] < end_text and call.owns_user_uri(store.host_uri(e))
+    }
     doomed = {i for u in events for i in store.event_invitees.get(u, [])}
     _delete_invitees(call, doomed)
     for uuid in events:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .messages import Request, Response
+from .state import Store
 from .tokens import AccessToken, TokenStore, parse_scopes, scope_string
 
 if TYPE_CHECKING:
@@ -99,12 +100,7 @@ class OAuthServer:
             return problem
         store = self.sim.store
         with store.lock:
-            options = "".join(
-                f'<option value="{html.escape(uuid)}"{" selected" if uuid == store.owner_uuid else ""}>'
-                f"{html.escape(user['name'])} &lt;{html.escape(user['email'])}&gt; "
-                f"({html.escape(store.role_of(uuid) or 'former member')})</option>"
-                for uuid, user in store.users.items()
-            )
+            options = _user_options(store)
         hidden = "".join(
             f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
             for key, value in values.items()
@@ -186,7 +182,7 @@ class OAuthServer:
             "expires_in": int((access.expires_at or access.issued_at) - access.issued_at),
             "created_at": int(access.issued_at),
             "owner": store.users[access.user_uuid]["uri"],
-            "organization": store.organization["uri"],
+            "organization": store.organization_of(access.user_uuid)["uri"],
         }
         return Response.json(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
@@ -299,7 +295,7 @@ class OAuthServer:
                     "exp": int(access.expires_at) if access.expires_at else None,
                     "iat": int(access.issued_at),
                     "owner": store.users[access.user_uuid]["uri"],
-                    "organization": store.organization["uri"],
+                    "organization": store.organization_of(access.user_uuid)["uri"],
                 }
             elif (
                 refresh is not None
@@ -314,7 +310,7 @@ class OAuthServer:
                     "token_type": "refresh_token",
                     "iat": int(refresh.issued_at),
                     "owner": store.users[refresh.user_uuid]["uri"],
-                    "organization": store.organization["uri"],
+                    "organization": store.organization_of(refresh.user_uuid)["uri"],
                 }
             else:
                 data = {"active": False}
@@ -337,3 +333,26 @@ def _page(title: str, body: str) -> str:
 def render_page(title: str, body: str) -> str:
     """The simulator's minimal page frame, shared with the booking page."""
     return _page(title, body)
+
+
+def _user_options(store: Store) -> str:
+    """The consent page's users; grouped by organization when there are several."""
+
+    def option(uuid: str) -> str:
+        user = store.users[uuid]
+        return (
+            f'<option value="{html.escape(uuid)}"{" selected" if uuid == store.owner_uuid else ""}>'
+            f"{html.escape(user['name'])} &lt;{html.escape(user['email'])}&gt; "
+            f"({html.escape(store.role_of(uuid) or 'former member')})</option>"
+        )
+
+    if len(store.organizations) == 1:
+        return "".join(option(uuid) for uuid in store.users)
+    return "".join(
+        f'<optgroup label="{html.escape(roster.resource["name"])}">'
+        + "".join(
+            option(uuid) for uuid in store.users if store.organization_uuid_of(uuid) == org_uuid
+        )
+        + "</optgroup>"
+        for org_uuid, roster in store.organizations.items()
+    )

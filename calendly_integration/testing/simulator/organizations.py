@@ -19,7 +19,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _own_organization(call: Call, uuid: str) -> None:
-    if uuid != call.store.organization_uuid:
+    """Another organization (or none) is a 404 here, as it has always been for unknown ones."""
+    if uuid != call.store.organization_uuid_of(call.caller_uuid):
         raise errors.not_found()
     if call.store.role_of(call.caller_uuid) is None:
         raise errors.permission_denied()
@@ -27,7 +28,7 @@ def _own_organization(call: Call, uuid: str) -> None:
 
 def get_organization(call: Call) -> Response:
     _own_organization(call, call.params["uuid"])
-    return call.resource(call.store.organization)
+    return call.resource(call.organization)
 
 
 def list_memberships(call: Call) -> Response:
@@ -40,11 +41,15 @@ def list_memberships(call: Call) -> Response:
         )
     if call.store.role_of(call.caller_uuid) is None and (user is None or user != call.caller):
         raise errors.permission_denied("This user is not in your organization")
+    if user is not None:
+        call.require_own(user["uri"], "This user is not in your organization")
     email = call.param("email")
+    own = call.organization["uri"]
     rows = [
         membership
         for membership in call.store.memberships.values()
-        if (user is None or membership["user"]["uri"] == user["uri"])
+        if membership["organization"] == own
+        and (user is None or membership["user"]["uri"] == user["uri"])
         and (email is None or membership["user"]["email"].lower() == email.lower())
     ]
     return call.page(rows, lambda m: (m["created_at"], m["uri"]))
@@ -54,6 +59,9 @@ def _membership(call: Call) -> dict[str, Any]:
     membership = call.store.memberships.get(call.params["uuid"])
     if membership is None:
         raise errors.not_found()
+    call.require_own_organization(
+        membership["organization"], "This user is not in your organization"
+    )
     return membership
 
 
@@ -87,7 +95,7 @@ def record_activity(call: Call, namespace: str, action: str, details: dict[str, 
     store.activity[uuid] = objects.activity_entry(
         store.base,
         uuid,
-        organization_uri=store.organization["uri"],
+        organization_uri=call.organization["uri"],
         occurred_at=call.now(),
         namespace=namespace,
         action=action,
@@ -103,10 +111,12 @@ def list_invitations(call: Call) -> Response:
     status = call.choice("status", ("pending", "accepted", "declined"))
     email = call.param("email")
     field, descending = _sort(call)
+    own = call.organization["uri"]
     rows = [
         invitation
         for invitation in call.store.invitations.values()
-        if (status is None or invitation["status"] == status)
+        if invitation["organization"] == own
+        and (status is None or invitation["status"] == status)
         and (email is None or invitation["email"].lower() == email.lower())
     ]
     return call.page(rows, lambda i: (i[field], i["uri"]), descending=descending)
@@ -127,19 +137,23 @@ def invite(call: Call) -> Response:
         raise errors.bad_request("Invalid Email", f"{email} is an invalid email format")
     store = call.store
     lowered = email.lower()
-    if any(m["user"]["email"].lower() == lowered for m in store.memberships.values()):
+    own = call.organization["uri"]
+    if any(
+        m["user"]["email"].lower() == lowered and m["organization"] == own
+        for m in store.memberships.values()
+    ):
         raise errors.bad_request(
             "Already Organization Member", f"{email} is already in the organization"
         )
     if any(
-        i["email"].lower() == lowered and i["status"] == "pending"
+        i["email"].lower() == lowered and i["status"] == "pending" and i["organization"] == own
         for i in store.invitations.values()
     ):
         raise errors.bad_request("Already Invited", f"{email} has already been invited")
     uuid = store.new_uuid()
     invitation = objects.invitation(
         store.base,
-        store.organization_uuid,
+        store.organization_uuid_of(call.caller_uuid),
         uuid,
         email=email,
         status="pending",
@@ -153,7 +167,7 @@ def invite(call: Call) -> Response:
 def _invitation(call: Call) -> dict[str, Any]:
     _own_organization(call, call.params["org_uuid"])
     invitation = call.store.invitations.get(call.params["uuid"])
-    if invitation is None:
+    if invitation is None or invitation["organization"] != call.organization["uri"]:
         raise errors.not_found()
     return invitation
 

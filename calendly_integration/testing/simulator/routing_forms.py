@@ -13,7 +13,8 @@ def list_forms(call: Call) -> Response:
     call.organization_param(required=True)
     call.require_admin()
     field, descending = parse_sort(call.request, ("created_at",), "created_at:asc")
-    rows = list(call.store.routing_forms.values())
+    own = call.organization["uri"]
+    rows = [form for form in call.store.routing_forms.values() if form["organization"] == own]
     return call.page(rows, lambda f: (f[field], f["uri"]), descending=descending)
 
 
@@ -21,6 +22,7 @@ def get_form(call: Call) -> Response:
     form = call.store.routing_forms.get(call.params["uuid"])
     if form is None:
         raise errors.not_found()
+    call.require_own_organization(form["organization"])
     call.require_admin()
     return call.resource(form)
 
@@ -33,6 +35,7 @@ def list_submissions(call: Call) -> Response:
     form = call.store.routing_forms.get(uuid)
     if form is None:
         raise errors.not_found()
+    call.require_own_organization(form["organization"])
     call.require_admin()
     field, descending = parse_sort(call.request, ("created_at",), "created_at:asc")
     rows = [s for s in call.store.submissions.values() if s["routing_form"] == form["uri"]]
@@ -43,5 +46,7 @@ def get_submission(call: Call) -> Response:
     submission = call.store.submissions.get(call.params["uuid"])
     if submission is None:
         raise errors.not_found()
+    form = call.store.routing_forms.get(submission["routing_form"].rsplit("/", 1)[1])
+    call.require_own_organization(form["organization"] if form else None)
     call.require_admin()
     return call.resource(submission)

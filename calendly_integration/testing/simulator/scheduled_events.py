@@ -59,7 +59,10 @@ def list_events(call: Call) -> Response:
         }
     rows = []
     for uuid, event in store.events.items():
-        if user is not None and event["event_memberships"][0]["user"] != user["uri"]:
+        host = event["event_memberships"][0]["user"]
+        if user is not None and host != user["uri"]:
+            continue
+        if user is None and not call.owns_user_uri(host):
             continue
         if status is not None and event["status"] != status:
             continue
@@ -77,6 +80,7 @@ def _visible_event(call: Call, uuid: str, message: str) -> dict[str, Any]:
     event = call.store.events.get(uuid)
     if event is None:
         raise errors.not_found()
+    call.require_own(call.store.host_uri(event), message)
     if call.store.host_uuid(event) != call.caller_uuid and not call.caller_is_admin:
         raise errors.permission_denied(message)
     return event
@@ -209,6 +213,7 @@ def create_invitee(call: Call) -> Response:
     if event_type is None:
         raise errors.not_found()
     owner = store.user_by_uri(event_type["profile"]["owner"])
+    call.require_own(event_type["profile"]["owner"], "You do not have permission")
     if owner is not None and owner != call.caller and not call.caller_is_admin:
         raise errors.permission_denied("You do not have permission")
     assert start is not None

@@ -26,7 +26,13 @@ from .timeutil import Clock, day_start
 from .tokens import parse_scopes
 from .webhook_delivery import DeliveryAttempt, WebhookDispatcher
 
-__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "CalendlySimulator", "SimUser"]
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "CalendlySimulator",
+    "SimOrganization",
+    "SimUser",
+]
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,32 @@ class SimUser:
     role: str
 
 
+@dataclass(frozen=True)
+class SimOrganization:
+    """A seeded Calendly organization and its people, as tests and benchmarks need them."""
+
+    uri: str
+    uuid: str
+    name: str
+    owner: SimUser
+    admin: SimUser
+    members: list[SimUser]
+
+    @property
+    def users(self) -> list[SimUser]:
+        """Everyone, owner first, then the admin and the members."""
+        return [self.owner, self.admin, *self.members]
+
+
 class CalendlySimulator(SimContext):
+    """A stateful fake Calendly; ``organizations`` seeds that many organizations.
+
+    With more than one, each organization has its own people and everything they own, scoped as
+    Calendly scopes it (another organization's resources answer 403/404); rate limits stay per
+    user, the token's user, as Calendly documents. ``owner``, ``admin``, ``members``, ``users`` and
+    ``organization_uri`` mean the first organization; ``organizations`` lists them all.
+    """
+
     def __init__(
         self,
         seed: int = 1,
@@ -52,6 +83,7 @@ class CalendlySimulator(SimContext):
         webhook_retry_delays: Sequence[float] = (1, 2, 4),
         webhook_signing_key: str = "sim-app-signing-key",
         clock: Clock | None = None,
+        organizations: int = 1,
     ) -> None:
         if size not in dataset.SIZES:
             raise ValueError(f"size must be one of {sorted(dataset.SIZES)}, not {size!r}")
@@ -65,6 +97,7 @@ class CalendlySimulator(SimContext):
             webhook_retry_delays=webhook_retry_delays,
             webhook_signing_key=webhook_signing_key,
             clock=clock,
+            organizations=organizations,
         )
         self._server: HttpServer | None = None
 
@@ -82,8 +115,10 @@ class CalendlySimulator(SimContext):
         host, port = self._server.address
         shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
         self.url = f"http://{shown}:{port}"
-        data = dataset.generate(self.seed, self.size, self.url, day_start(self.now()))
-        self._store = Store(data, self.url, self.seed)
+        first, *others = dataset.generate_organizations(
+            self.seed, self.size, self.url, day_start(self.now()), self.organization_count
+        )
+        self._store = Store(first, self.url, self.seed, others)
         self._webhooks = WebhookDispatcher(
             self._store,
             self.webhook_signing_key,
@@ -113,7 +148,8 @@ class CalendlySimulator(SimContext):
         self.stop()
 
     def __repr__(self) -> str:
-        return f"<CalendlySimulator seed={self.seed} size={self.size} url={self.url or '-'}>"
+        orgs = f" organizations={self.organization_count}" if self.organization_count > 1 else ""
+        return f"<CalendlySimulator seed={self.seed} size={self.size}{orgs} url={self.url or '-'}>"
 
     # the seeded organization
 
@@ -142,7 +178,41 @@ class CalendlySimulator(SimContext):
 
     @property
     def users(self) -> list[SimUser]:
-        return [self._user(uuid) for uuid in self.store.users]
+        """Every user of the first organization (all of them when there is one)."""
+        store = self.store
+        first = store.organization_uuid
+        return [
+            self._user(uuid) for uuid in store.users if store.organization_uuid_of(uuid) == first
+        ]
+
+    @property
+    def organizations(self) -> list[SimOrganization]:
+        """Every seeded organization, the first first; members as ``members`` counts them."""
+        store = self.store
+        result = []
+        with store.lock:
+            for roster in store.organizations.values():
+                members = [
+                    self._user(uuid)
+                    for uuid in roster.member_uuids
+                    if store.role_of(uuid) == "user"
+                ]
+                result.append(
+                    SimOrganization(
+                        roster.resource["uri"],
+                        roster.uuid,
+                        roster.resource["name"],
+                        self._user(roster.owner_uuid),
+                        self._user(roster.admin_uuid),
+                        members,
+                    )
+                )
+        return result
+
+    def organization_of(self, user_uri: str) -> SimOrganization:
+        """The seeded organization ``user_uri`` belongs to."""
+        org_uuid = self.store.organization_uuid_of(self._user_uuid(user_uri))
+        return next(org for org in self.organizations if org.uuid == org_uuid)
 
     def get(self, uri: str) -> dict[str, Any] | None:
         """A copy of any resource by URI (users, event types, events, invitees, ...)."""
@@ -166,8 +236,9 @@ class CalendlySimulator(SimContext):
                 uuid = uuid_from_uri(uri, collection)
                 if uuid is not None:
                     return Store.copy(table[uuid]) if uuid in table else None
-            if store.is_org_uri(uri):
-                return Store.copy(store.organization)
+            roster = store.organization_by_uri(uri)
+            if roster is not None:
+                return Store.copy(roster.resource)
         return None
 
     def event_types_of(self, user_uri: str) -> list[dict[str, Any]]:

@@ -98,20 +98,33 @@ class WebhookDispatcher:
         self._thread = threading.Thread(target=self._run, name="calendly-sim-webhooks", daemon=True)
         self._thread.start()
 
-    def emit(self, event: str, payload: dict[str, Any], *, user_uri: str | None) -> int:
+    def emit(
+        self,
+        event: str,
+        payload: dict[str, Any],
+        *,
+        user_uri: str | None,
+        organization_uri: str | None = None,
+    ) -> int:
         """Queue ``event`` for every active subscription that should hear about it.
 
-        Organization-scope subscriptions hear everything in the organization; user-scope ones
-        only what concerns their user (``user_uri``, the event's host). The payload is
-        serialized now, so later changes do not leak into an earlier delivery.
+        Only subscriptions of the organization the event happened in (``organization_uri``, by
+        default ``user_uri``'s) hear about it. Organization-scope subscriptions hear everything in
+        the organization; user-scope ones only what concerns their user (``user_uri``, the event's
+        host). The payload is serialized now, so later changes do not leak into an earlier
+        delivery.
         """
         created_at = iso(self.now())
         queued = 0
         with self.store.lock:
+            if organization_uri is None:
+                user_uuid = user_uri.rsplit("/", 1)[1] if user_uri else ""
+                organization_uri = self.store.organization_of(user_uuid)["uri"]
             targets = [
                 (uuid, hook)
                 for uuid, hook in self.store.webhooks.items()
                 if hook["state"] == "active"
+                and hook["organization"] == organization_uri
                 and event in hook["events"]
                 and (hook["scope"] == "organization" or (user_uri and hook["user"] == user_uri))
             ]
@@ -119,7 +132,7 @@ class WebhookDispatcher:
                 envelope = {
                     "event": event,
                     "created_at": created_at,
-                    "created_by": hook["creator"] or self.store.organization["uri"],
+                    "created_by": hook["creator"] or organization_uri,
                     "payload": payload,
                 }
                 if self.inspect is not None:

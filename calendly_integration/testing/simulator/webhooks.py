@@ -37,10 +37,13 @@ def list_subscriptions(call: Call) -> Response:
     elif user is not None and user != call.caller and not call.caller_is_admin:
         raise errors.permission_denied("Unauthorized")
     field, descending = parse_sort(call.request, ("created_at",), "created_at:asc")
+    own = call.organization["uri"]
     rows = [
         hook
         for hook in call.store.webhooks.values()
-        if hook["scope"] == scope and (user is None or hook["user"] == user["uri"])
+        if hook["organization"] == own
+        and hook["scope"] == scope
+        and (user is None or hook["user"] == user["uri"])
     ]
     return call.page(rows, lambda h: (h[field], h["uri"]), descending=descending)
 
@@ -82,14 +85,16 @@ def create_subscription(call: Call) -> Response:
         problems.append(("signing_key", "must be a non-empty string"))
     if problems:
         raise errors.invalid_argument(*problems)
-    if not store.is_org_uri(organization):
+    if not store.is_org_uri(organization, call.caller_uuid):
         raise errors.permission_denied("You do not have permission to access this resource.")
+    if user is not None:
+        call.require_own(user["uri"], "You do not have permission")
     if scope == "organization" and not call.caller_is_admin:
         raise errors.permission_denied("You do not have permission to access this resource.")
     if user is not None and user != call.caller and not call.caller_is_admin:
         raise errors.permission_denied("You do not have permission")
     if any(
-        hook["callback_url"] == url and hook["organization"] == store.organization["uri"]
+        hook["callback_url"] == url and hook["organization"] == call.organization["uri"]
         for hook in store.webhooks.values()
     ):
         raise errors.already_exists("Hook with this url already exists")
@@ -100,7 +105,7 @@ def create_subscription(call: Call) -> Response:
         callback_url=url,
         events=list(events),
         scope=scope,
-        organization_uri=store.organization["uri"],
+        organization_uri=call.organization["uri"],
         user_uri=user["uri"] if user else None,
         creator_uri=call.caller["uri"],
         created_at=call.now(),
@@ -114,6 +119,7 @@ def _subscription(call: Call) -> dict[str, Any]:
     hook = call.store.webhooks.get(call.params["webhook_uuid"])
     if hook is None:
         raise errors.not_found()
+    call.require_own_organization(hook["organization"])
     mine = call.caller["uri"] in (hook["user"], hook["creator"])
     if not mine and not call.caller_is_admin:
         raise errors.permission_denied()
