@@ -260,18 +260,6 @@ def measure(stack: Stack, conns: list[Conn], args: argparse.Namespace) -> Run:
 # Judging.
 
 
-def sync_all_runs(t0: datetime) -> list[float]:
-    """When ``sync_all_connections`` ran (seconds after t0), from django-q2's task results."""
-    from django_q.models import Task
-
-    from calendly_integration import queueing
-
-    starts = Task.objects.filter(func=queueing.SYNC_ALL, started__gte=t0).values_list(
-        "started", flat=True
-    )
-    return sorted((s - t0).total_seconds() for s in starts)
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
@@ -504,8 +492,13 @@ def judge(
     )
     res.notes.append(
         f"Worker-capacity floor: the sync runs kept workers busy {busy:.0f} s in all; / {workers} "
-        f"workers = {worker_floor:.1f} s (one cluster killed at "
-        f"{run.killed_at or 0:.0f} s lowers the real capacity after it). The binding floor is "
+        f"workers = {worker_floor:.1f} s"
+        + (
+            f" (the cluster killed at {run.killed_at:.0f} s lowers the real capacity after it)"
+            if run.killed_at is not None
+            else ""
+        )
+        + ". The binding floor is "
         f"the largest of the three (with the CPU floor, {cpu_floor:.1f} s: the CPU our processes and "
         f"the PostgreSQL server used during the sync / {cores} cores), {binding}: {floor:.1f} s; "
         f"measured {wall:.1f} s = {wall / floor:.2f}x."
@@ -533,12 +526,6 @@ def judge(
             f"(they redo part of a page), the busiest user needed {busiest_unaffected} requests: "
             f"rate-limit floor {busiest_unaffected / per_second:.1f} s."
         )
-    rounds = sync_all_runs(run.t0)
-    res.notes.append(
-        f"tasks.sync_all_connections ran at {', '.join(f'{r:.0f}' for r in rounds)} s (the "
-        f"first queued by the benchmark, the others by the periodic schedule; "
-        f"SYNC_INTERVAL_MINUTES {args.sync_interval} here, 15 in production)."
-    )
     per_role: dict[str, list[int]] = defaultdict(list)
     for c in conns:
         per_role[c.role].append(needed[c.pk])
@@ -650,7 +637,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="Workers per cluster (2).")
     parser.add_argument("--rate-limit", type=int, default=500, help="Per user and minute.")
     parser.add_argument("--sync-interval", type=int, default=2, help="Minutes (2; prod 15).")
-    parser.add_argument("--backfill-days", type=int, default=30, help="Sync window (30).")
+    parser.add_argument(
+        "--backfill-days",
+        type=int,
+        default=200,
+        help="SYNC_BACKFILL_DAYS (200: the window holds all the simulator's events; prod 30).",
+    )
     parser.add_argument("--burst-book", type=int, default=5, help="Bookings per organization.")
     parser.add_argument("--burst-cancel", type=int, default=2, help="Of them canceled.")
     parser.add_argument("--burst-at", type=float, default=0.2, help="Share synced (0.2).")

@@ -6,8 +6,9 @@ What differs from the demo, and why:
 - a queue name per run (``FLEET_QUEUE``), so the benchmark's tasks never mix with anyone else's;
 - ``SYNC_ON_CONNECT`` off: connecting 200 users must not start their syncs one by one; the
   measured "sync all" starts them, the way a site's first scheduled sync does;
-- ``SYNC_BACKFILL_DAYS`` from ``FLEET_BACKFILL_DAYS`` (30 by default, as in production): with
-  the default horizon, the window takes about half of the simulator's events;
+- ``SYNC_BACKFILL_DAYS`` from ``FLEET_BACKFILL_DAYS`` (the benchmark passes 200, so the first
+  sync takes every one of the simulator's events, which start 180 days back; production's
+  default is 30);
 - ``SYNC_INTERVAL_MINUTES`` scaled down (``FLEET_SYNC_INTERVAL``, 2 by default): the periodic
   "sync all" is what picks up the syncs a killed worker took with it (Redis has no
   acknowledgements), and in production it runs every 15 minutes; ``SYNC_LOCK_SECONDS`` scaled

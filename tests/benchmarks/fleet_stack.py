@@ -116,7 +116,7 @@ class Stack:
     workers_per_cluster: int = 2
     sync_interval: int = 2
     lock_seconds: int = 60
-    backfill_days: int = 30
+    backfill_days: int = 200
     simulator_url: str = ""
     control_port: int = field(default_factory=free_port)
     site_port: int = field(default_factory=free_port)
