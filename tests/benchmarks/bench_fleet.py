@@ -643,6 +643,9 @@ def main(argv: list[str] | None = None) -> int:
         default=200,
         help="SYNC_BACKFILL_DAYS (200: the window holds all the simulator's events; prod 30).",
     )
+    parser.add_argument("--max-per-org", type=int, help="SYNC_MAX_PER_ORGANIZATION (app's).")
+    parser.add_argument("--round-size", type=int, help="SYNC_ROUND_SIZE (app's default).")
+    parser.add_argument("--round-minutes", type=float, help="SYNC_ROUND_MINUTES (app's).")
     parser.add_argument("--burst-book", type=int, default=5, help="Bookings per organization.")
     parser.add_argument("--burst-cancel", type=int, default=2, help="Of them canceled.")
     parser.add_argument("--burst-at", type=float, default=0.2, help="Share synced (0.2).")
@@ -671,6 +674,15 @@ def main(argv: list[str] | None = None) -> int:
         workers_per_cluster=args.workers,
         sync_interval=args.sync_interval,
         backfill_days=args.backfill_days,
+        scheduler={
+            name: str(value)
+            for name, value in (
+                ("SYNC_MAX_PER_ORGANIZATION", args.max_per_org),
+                ("SYNC_ROUND_SIZE", args.round_size),
+                ("SYNC_ROUND_MINUTES", args.round_minutes),
+            )
+            if value is not None
+        },
     )
     res = Results()
     try:

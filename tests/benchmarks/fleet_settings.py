@@ -16,7 +16,8 @@ What differs from the demo, and why:
 
 The database and the broker come from ``DATABASE_URL`` and ``REDIS_URL``; the simulator's URL and
 the site's public URL from ``CALENDLY_SIMULATOR_URL`` and ``CALENDLY_PUBLIC_BASE_URL``, all set by
-``bench_fleet``.
+``bench_fleet``, which also passes the scheduler's settings it is asked to vary
+(``FLEET_SYNC_MAX_PER_ORGANIZATION``, ``FLEET_SYNC_ROUND_SIZE``, ``FLEET_SYNC_ROUND_MINUTES``).
 """
 
 import os
@@ -33,6 +34,11 @@ CALENDLY = {
     "SYNC_INTERVAL_MINUTES": int(os.environ.get("FLEET_SYNC_INTERVAL", "2")),
     "SYNC_LOCK_SECONDS": int(os.environ.get("FLEET_LOCK_SECONDS", "60")),
 }
+# The scheduler's knobs, when the benchmark is asked to try others than the app's defaults.
+for _name in ("SYNC_MAX_PER_ORGANIZATION", "SYNC_ROUND_SIZE", "SYNC_ROUND_MINUTES"):
+    if os.environ.get(f"FLEET_{_name}"):
+        _value = float(os.environ[f"FLEET_{_name}"])
+        CALENDLY[_name] = _value if _name == "SYNC_ROUND_MINUTES" else int(_value)
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 Q_CLUSTER = {
     **Q_CLUSTER,  # noqa: F405

@@ -117,6 +117,7 @@ class Stack:
     sync_interval: int = 2
     lock_seconds: int = 60
     backfill_days: int = 200
+    scheduler: dict[str, str] = field(default_factory=dict)
     simulator_url: str = ""
     control_port: int = field(default_factory=free_port)
     site_port: int = field(default_factory=free_port)
@@ -149,6 +150,7 @@ class Stack:
             "FLEET_SYNC_INTERVAL": str(self.sync_interval),
             "FLEET_LOCK_SECONDS": str(self.lock_seconds),
             "FLEET_BACKFILL_DAYS": str(self.backfill_days),
+            **{f"FLEET_{name}": value for name, value in self.scheduler.items()},
             "FLEET_SIGNING_KEY": SIGNING_KEY,
             # Loopback only: the simulator stands in for Calendly whatever the shell has set.
             "CALENDLY_SIMULATOR_URL": self.simulator_url,
