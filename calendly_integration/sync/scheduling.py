@@ -135,13 +135,13 @@ def mark_queued(connection_ids: list[int], now: datetime | None = None) -> None:
     )
 
 
-def run_round() -> Round:
+def run_round(now: datetime | None = None) -> Round:
     """Plan a round, record the chosen syncs as queued, then queue them.
 
     They are recorded first: when tasks run inline, a sync claims its lease (clearing
-    ``queued_at``) before ``queue_sync`` returns.
+    ``queued_at``) before ``queue_sync`` returns. ``now`` lets an experiment replay rounds.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     plan = plan_round(now)
     mark_queued(plan.queued, now)
     for connection_id in plan.queued:
