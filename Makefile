@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test embed matrix install lint format dist clean bench-webhooks bench-sync bench-api soak
+.PHONY: demo test embed matrix install lint format dist clean bench-webhooks bench-sync bench-api bench-fleet soak
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -69,6 +69,14 @@ bench-api: install
 # BENCH_ARGS="--size demo" for 2,000 events in about three; --docs writes the figures into docs/benchmarks.md).
 bench-sync: install
 	$(PY) -m tests.benchmarks.sync_benchmark $(BENCH_ARGS)
+
+# "Sync all" of 20 organizations x 10 connections (about 20,000 events) against the simulator's
+# per-user rate limit, with two qcluster processes (one killed mid-run), the site receiving a
+# webhook burst, PostgreSQL and Redis (DATABASE_URL names the server: <name>_bench is dropped and
+# created there; REDIS_URL the broker); about 10 minutes. BENCH_ARGS="--orgs 2 --users-per-org 2"
+# for a smoke run.
+bench-fleet: install
+	$(PY) tests/benchmarks/bench_fleet.py $(BENCH_ARGS)
 
 # Chaos soak: the demo stack (gunicorn, two django-q2 clusters) on PostgreSQL and Redis under
 # faults for SOAK_ARGS="--minutes 3" (the default), then checks the mirror with calendly_doctor.
