@@ -171,14 +171,22 @@ def schedule_once(task: str, *args: Any, at: datetime, name: str, **kwargs: Any)
     return schedule
 
 
-def schedule_sync(connection_id: int, *, full: bool = False, at: datetime) -> Schedule:
-    """Continue a sync of ``connection_id`` at ``at`` (one continuation per connection)."""
+def schedule_sync(
+    connection_id: int, *, full: bool = False, at: datetime, resume: bool = False
+) -> Schedule:
+    """Continue a sync of ``connection_id`` at ``at`` (one continuation per connection).
+
+    ``resume`` marks the continuation of a sync that was already let in under its organization's
+    cap (stopped by Calendly's rate limit or the task time limit), so it is not refused again.
+    """
+    extra = {"resume": True} if resume else {}
     return schedule_once(
         RUN_SYNC,
         connection_id,
         full=full,
         at=at,
         name=f"calendly: continue sync of connection {connection_id}",
+        **extra,
     )
 
 

@@ -174,6 +174,40 @@ def test_a_sync_task_over_the_cap_hands_itself_back_a_round_later(queue, setting
 
 
 @pytest.mark.django_db
+def test_a_sync_waiting_for_the_rate_limit_reset_holds_no_slot_of_its_organization(queue, settings):
+    """Calendly counts requests per user: while the owner waits for its reset, members sync."""
+    settings.CALENDLY = {"SYNC_MAX_PER_ORGANIZATION": 1, "SYNC_ROUND_SIZE": 10}
+    now = timezone.now()
+    org = tenants.organization()
+    owner, member = tenants.connection(org), tenants.connection(org)
+    waiting = SyncRun.objects.create(
+        connection=owner, status="rate_limited", retry_at=now + timedelta(seconds=40)
+    )
+    state(owner, run=waiting, queued_at=now)
+
+    plan = scheduling.run_round()
+
+    assert plan.queued == [member.pk]
+    assert plan.waiting == 0 and plan.held_back == 0
+
+
+@pytest.mark.django_db
+def test_a_continuation_resumes_past_the_cap_and_a_new_sync_does_not(queue, settings):
+    settings.CALENDLY = {"SYNC_MAX_PER_ORGANIZATION": 1}
+    org = tenants.organization()
+    member, owner = tenants.connection(org), tenants.connection(org)
+    assert Lease(member.pk).acquire()
+
+    assert tasks.run_sync(owner.pk)["status"] == "deferred"
+    schedule = Schedule.objects.get()
+    assert "resume" not in schedule.kwargs, "handed back: it asks for a slot again"
+    resumed = tasks.run_sync(owner.pk, resume=True)
+
+    assert resumed["status"] != "deferred"
+    assert SyncRun.objects.filter(connection=owner).count() == 1
+
+
+@pytest.mark.django_db
 def test_two_hundred_connections_in_twenty_organizations(queue, settings, capsys):
     """The experiment: 45 simulated minutes of rounds and a fleet of four workers that finishes
     16 syncs a minute. Before, every round queued every active connection (200 at once, every
