@@ -117,6 +117,8 @@ def run_sync(connection_id: int, full: bool = False, resume: bool = False) -> di
     elif run.status == SyncRun.Status.PARTIAL:
         queueing.schedule_sync(connection_id, full=full, at=timezone.now(), resume=True)
         scheduling.mark_queued([connection_id])
+    if run.status != SyncRun.Status.PARTIAL:
+        scheduling.refill(run.connection.organization_uri, after=connection_id)
     return summary(run)
 
 

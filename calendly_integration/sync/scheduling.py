@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from calendly_integration import queueing
@@ -78,8 +78,11 @@ def organization_key(connection_id: int, organization_uri: str) -> str:
     return organization_uri or f"connection:{connection_id}"
 
 
-def plan_round(now: datetime | None = None) -> Round:
-    """Choose the connections this round queues (reads only)."""
+def plan_round(
+    now: datetime | None = None, *, organization_uri: str | None = None, passing: int = 0
+) -> Round:
+    """Choose the connections this round queues (reads only); ``organization_uri`` keeps the
+    choice to one organization's connections and ``passing`` leaves one out (``refill``)."""
     now = now or timezone.now()
     cap = int(calendly_settings.SYNC_MAX_PER_ORGANIZATION or 0)
     lost_before = now - interval()
@@ -103,6 +106,8 @@ def plan_round(now: datetime | None = None) -> Round:
         .exclude(sync_state__queued_at__gt=lost_before)
         .exclude(sync_state__last_success_at__gt=now - interval())
         .exclude(sync_state__run__retry_at__gt=now)
+        .filter(**({} if organization_uri is None else {"organization_uri": organization_uri}))
+        .exclude(pk=passing)
         .order_by(F("sync_state__last_success_at").asc(nulls_first=True), "pk")
         .values_list("pk", "organization_uri")
     )
@@ -140,18 +145,50 @@ def mark_queued(connection_ids: list[int], now: datetime | None = None) -> None:
     )
 
 
-def run_round(now: datetime | None = None) -> Round:
-    """Plan a round, record the chosen syncs as queued, then queue them.
+def claim_queue_slot(connection_id: int, now: datetime) -> bool:
+    """Record that a sync of ``connection_id`` is queued, unless one is already queued or running.
 
-    They are recorded first: when tasks run inline, a sync claims its lease (clearing
-    ``queued_at``) before ``queue_sync`` returns. ``now`` lets an experiment replay rounds.
+    A conditional update, so of two schedulers choosing the same connection at once (a round and
+    a refill, or rounds on two machines) exactly one queues it.
     """
-    now = now or timezone.now()
-    plan = plan_round(now)
-    mark_queued(plan.queued, now)
+    SyncState.objects.bulk_create([SyncState(connection_id=connection_id)], ignore_conflicts=True)
+    free = Q(queued_at__isnull=True) | Q(queued_at__lte=now - interval())
+    return bool(
+        SyncState.objects.filter(free, connection_id=connection_id)
+        .exclude(locked_until__gt=now)
+        .update(queued_at=now)
+    )
+
+
+def _queue(plan: Round, now: datetime) -> Round:
+    """Queue what ``plan`` chose, claiming each first: when tasks run inline, a sync claims its
+    lease (clearing ``queued_at``) before ``queue_sync`` returns."""
+    plan.queued = [pk for pk in plan.queued if claim_queue_slot(pk, now)]
     for connection_id in plan.queued:
         queueing.queue_sync(connection_id)
     return plan
+
+
+def run_round(now: datetime | None = None) -> Round:
+    """Plan a round and queue the chosen syncs. ``now`` lets an experiment replay rounds."""
+    now = now or timezone.now()
+    return _queue(plan_round(now), now)
+
+
+def refill(organization_uri: str, *, after: int) -> Round | None:
+    """Give a slot an organization's sync just freed (it ended, or waits for Calendly's reset)
+    to that organization's next due connection now, rather than at the next round.
+
+    Without it an organization syncs at most ``SYNC_MAX_PER_ORGANIZATION`` connections a round,
+    however quickly they finish (``make bench-fleet``: members of every organization went 2 a
+    minute). The connection whose sync ended (``after``) is not among them: one that failed
+    waits for a round like any other rather than retrying in a loop. Not when tasks run inline:
+    there the sync that ended would run the next one inside itself, and so on.
+    """
+    if not organization_uri or queueing.runs_inline():
+        return None
+    now = timezone.now()
+    return _queue(plan_round(now, organization_uri=organization_uri, passing=after), now)
 
 
 def hand_back(connection_id: int, *, full: bool = False) -> datetime:

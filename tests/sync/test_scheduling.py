@@ -208,6 +208,34 @@ def test_a_continuation_resumes_past_the_cap_and_a_new_sync_does_not(queue, sett
 
 
 @pytest.mark.django_db
+def test_a_sync_that_ends_hands_its_slot_to_the_next_due_connection_of_its_organization(
+    queue, settings
+):
+    settings.CALENDLY = {"SYNC_MAX_PER_ORGANIZATION": 1, "SYNC_ROUND_SIZE": 10}
+    org = tenants.organization()
+    first, second, third = (tenants.connection(org) for _ in range(3))
+    elsewhere = tenants.connection()
+
+    tasks.run_sync(first.pk)
+
+    assert queued_ids(queue) == [second.pk], "one slot freed, the oldest due of the same org"
+    assert SyncState.objects.get(connection=second).queued_at is not None
+    assert not SyncState.objects.filter(connection__in=[third, elsewhere]).exclude(
+        queued_at=None
+    ), "the cap holds and other organizations wait for their round"
+
+
+@pytest.mark.django_db
+def test_of_two_schedulers_choosing_one_connection_only_one_queues_it(queue):
+    connection_ = tenants.connection()
+    now = timezone.now()
+
+    assert scheduling.claim_queue_slot(connection_.pk, now)
+    assert not scheduling.claim_queue_slot(connection_.pk, now)
+    assert scheduling.claim_queue_slot(connection_.pk, now + timedelta(minutes=16)), "lost"
+
+
+@pytest.mark.django_db
 def test_two_hundred_connections_in_twenty_organizations(queue, settings, capsys):
     """The experiment: 45 simulated minutes of rounds and a fleet of four workers that finishes
     16 syncs a minute. Before, every round queued every active connection (200 at once, every
