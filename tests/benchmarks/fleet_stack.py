@@ -12,10 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -24,41 +21,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+from tests.process_stack import PYTHON, ProcessStack, free_port, wait_for, with_database
+
+__all__ = ["Stack", "free_port", "wait_for", "with_database"]
+
 SIGNING_KEY = "fleet-signing-key"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 def database_name(url: str) -> str:
     return urlsplit(url).path.strip("/") or "postgres"
-
-
-def wait_for(url: str, timeout: float = 60.0) -> bool:
-    """Poll until the URL answers at all (any HTTP status counts as up)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except urllib.error.HTTPError:
-            return True
-        except OSError:
-            time.sleep(0.2)
-    return False
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -106,7 +79,7 @@ def postgres_cpu() -> float:
 
 
 @dataclass
-class Stack:
+class Stack(ProcessStack):
     """Names and owns everything the benchmark starts; ``close()`` undoes all of it."""
 
     logs: Path
@@ -165,11 +138,6 @@ class Stack:
 
     # The database and the queue.
 
-    def _admin(self) -> Any:
-        import psycopg
-
-        return psycopg.connect(with_database(self.server_url, "postgres"), autocommit=True)
-
     def create_database(self) -> None:
         """Drop what a previous run left under this name, then create it afresh."""
         with self._admin() as conn:
@@ -179,33 +147,6 @@ class Stack:
     def drop_database(self) -> None:
         with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-
-    def purge_queue(self) -> None:
-        import redis
-
-        client = redis.Redis.from_url(self.redis_url)
-        try:
-            keys = list(client.scan_iter(f"django_q:{self.queue}*"))
-            if keys:
-                client.delete(*keys)
-        finally:
-            client.close()
-
-    # Children.
-
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
-        log = (self.logs / f"{name}.log").open("ab")
-        process = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env={**os.environ, **self.environment()},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        self.processes[name] = process
-        return process
 
     def start_simulator(self, organizations: int, size: str, rate_limit: int, seed: int) -> None:
         sim_port = free_port()
@@ -257,51 +198,10 @@ class Stack:
         except urllib.error.HTTPError as exc:
             raise RuntimeError(f"control {name}: {exc.read().decode()}") from None
 
-    def manage(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-        """Run a management command in a process of its own; its output comes back."""
-        return subprocess.run(
-            [PYTHON, "manage.py", *args],
-            cwd=ROOT,
-            env={**os.environ, **self.environment()},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    def start_site(self) -> None:
-        self._spawn(
-            "site",
-            [
-                GUNICORN,
-                "project.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.site_port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--graceful-timeout",
-                "5",
-            ],
-        )
-        if not wait_for(f"{self.site_url}/"):
-            raise RuntimeError(f"the site did not start; see {self.logs / 'site.log'}")
-
-    def start_cluster(self, name: str) -> None:
-        self._spawn(name, [PYTHON, "manage.py", "qcluster"])
-
     def kill(self, name: str) -> None:
-        """SIGKILL a child's whole process group: no cleanup, no goodbye."""
-        process = self.processes[name]
-        self._sample_one(name, process)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-    def alive(self, name: str) -> bool:
-        process = self.processes.get(name)
-        return process is not None and process.poll() is None
+        """SIGKILL a cluster as ``ProcessStack.kill`` does, its memory and CPU sampled first."""
+        self._sample_one(name, self.processes[name])
+        super().kill(name)
 
     # Memory.
 
@@ -328,20 +228,7 @@ class Stack:
 
     def close(self, keep_database: bool = False) -> None:
         self._sampling.set()
-        for process in self.processes.values():
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-        with contextlib.suppress(Exception):
-            self.purge_queue()
+        self.stop_children()
         if not keep_database:
             with contextlib.suppress(Exception):
                 self.drop_database()

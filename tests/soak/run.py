@@ -318,8 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         tenants = connect_tenants(sim, args.tenants)
         log(f"{len(tenants)} tenants connected: {', '.join(t.name for t in tenants)}")
         stack.start_site()
-        stack.start_worker("worker-a")
-        stack.start_worker("worker-b")
+        stack.start_cluster("worker-a")
+        stack.start_cluster("worker-b")
         from django_q.tasks import async_task
 
         for tenant in tenants:
