@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from calendly_integration.client import BadRequest, NotFound, Page
@@ -72,16 +73,25 @@ def _list_events(ctx: SyncContext, state: dict[str, Any], scope: str) -> None:
         sort="start_time:asc",
         page_token=state.get("page_token"),
     )
+    # A row written after a page was asked for (a webhook, while this page's invitees are read)
+    # may be missing from that page only because it is newer: it is never marked removed.
+    asked_at = timezone.now()
     for page in listing.pages():
-        lower, carried = _sync_page(ctx, page, lower, carried, scope)
+        lower, carried = _sync_page(ctx, page, lower, carried, scope, asked_at)
         ctx.done_unit()
         ctx.fraction = ctx.window.fraction(lower)
         ctx.report()
         ctx.check_time()
+        asked_at = timezone.now()
 
 
 def _sync_page(
-    ctx: SyncContext, page: Page, lower: datetime | None, carried: set[str], scope: str
+    ctx: SyncContext,
+    page: Page,
+    lower: datetime | None,
+    carried: set[str],
+    scope: str,
+    asked_at: datetime,
 ) -> tuple[datetime | None, set[str]]:
     rows: dict[str, Fields] = {}
     hosts: dict[str, list[Fields]] = {}
@@ -122,9 +132,9 @@ def _sync_page(
             user_ids=ctx.user_ids,
             fresh={result.ids[uri] for uri in result.created},
         )
-        _write_invitees(ctx, fetched, result.ids, existing)
+        _write_invitees(ctx, fetched, result.ids, existing, asked_at)
         if check:
-            removed = _mark_missing_events(ctx, lower, upper, set(rows) | carried)
+            removed = _mark_missing_events(ctx, lower, upper, set(rows) | carried, asked_at)
             ctx.tally.add("scheduled_events", removed=removed)
         ctx.pages += 1
         ctx.events += len(rows)
@@ -186,12 +196,17 @@ def _page_bounds(
 
 
 def _mark_missing_events(
-    ctx: SyncContext, lower: datetime | None, upper: datetime | None, seen: set[str]
+    ctx: SyncContext,
+    lower: datetime | None,
+    upper: datetime | None,
+    seen: set[str],
+    asked_at: datetime,
 ) -> int:
-    """Mark the events we hold that start in [lower, upper) but were not listed (None: open)."""
+    """Mark the events we hold that start in [lower, upper) but were not listed (None: open),
+    leaving those written since the page was asked for (``asked_at``)."""
     if lower is not None and upper is not None and upper <= lower:
         return 0
-    scope = ctx.owned(ScheduledEvent)
+    scope = ctx.owned(ScheduledEvent).filter(synced_at__lt=asked_at)
     if not ctx.is_admin:
         scope = scope.hosted_by(ctx.me_uri)
     if lower is not None:
@@ -206,8 +221,10 @@ def _write_invitees(
     fetched: dict[str, list[dict[str, Any]]],
     event_ids: dict[str, int],
     existing_events: dict[str, Existing],
+    asked_at: datetime,
 ) -> None:
-    """Upsert the fetched invitees; mark those of the same events that Calendly no longer lists."""
+    """Upsert the fetched invitees; mark those of the same events that Calendly no longer lists
+    (not those written since the page was asked for: a booking that came in by webhook)."""
     if not fetched:
         return
     rows: list[Fields] = []
@@ -221,15 +238,18 @@ def _write_invitees(
     refetched = [existing_events[u].id for u in fetched if u in existing_events]
     known: dict[str, Existing] = {}
     missing: list[int] = []
-    for uri, pk, digest, removed_at, event_id, organization_id in Invitee.objects.filter(
+    for uri, pk, digest, removed_at, event_id, organization_id, synced_at in Invitee.objects.filter(
         Q(uri__in=uris) | Q(event_id__in=refetched)
-    ).values_list("uri", "id", "fingerprint", "removed_at", "event_id", "organization_id"):
+    ).values_list(
+        "uri", "id", "fingerprint", "removed_at", "event_id", "organization_id", "synced_at"
+    ):
         known[uri] = Existing(pk, digest, removed_at)
         if (
             uri not in uris
             and removed_at is None
             and event_id in refetched
             and organization_id == ctx.organization_id
+            and (synced_at is None or synced_at < asked_at)
         ):
             missing.append(pk)
     result = upsert(Invitee, rows, now=ctx.now, existing=known)

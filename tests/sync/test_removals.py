@@ -6,9 +6,13 @@ import pytest
 from django.utils import timezone
 
 from calendly_integration.client import CalendlyClient
+from calendly_integration.mirror.guard import write_guarded
+from calendly_integration.mirror.mapping import scheduled_event_fields
 from calendly_integration.models import EventType, Membership, ScheduledEvent, SyncRun
-from calendly_integration.sync import sync_connection
+from calendly_integration.sync import events, sync_connection
+from calendly_integration.testing.simulator.timeutil import iso
 from tests.sync.helpers import db_event_uris, sim_event_uris
+from tests.webhooks.conftest import solo_event_type
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +84,39 @@ def test_a_window_sync_leaves_events_outside_the_window_alone(sim, owner_connect
         run.window_start <= e.start_time < run.window_end for e in ScheduledEvent.objects.removed()
     )
     assert ScheduledEvent.objects.live().count() == len(everything) - len(inside)
+
+
+def test_an_event_booked_between_a_page_and_its_removal_check_stays_live(
+    sim, owner_connection, monkeypatch
+):
+    """A webhook may write a booking after a page was listed and before that page's removal
+    check (the page's invitees are read in between, for seconds under the rate limit); the
+    check must not take the newer row for one Calendly deleted. bench-fleet's webhook burst
+    once hit this. The check is wrapped only to make that interleaving happen every run."""
+    sync_connection(owner_connection.pk, full=True)
+    original = events._mark_missing_events
+    booked: dict[str, str] = {}
+
+    def webhook_lands_first(ctx, lower, upper, seen, asked_at):
+        if upper == ctx.window.end and not booked:
+            start = max(lower, timezone.now()) + timedelta(hours=2)
+            invitee_uri = sim.book(
+                solo_event_type(sim)["uri"],
+                iso(start.replace(minute=0, second=0, microsecond=0)),
+                name="Late Booker",
+                email="late@example.com",
+            )
+            event = sim.get(sim.get(invitee_uri)["event"])
+            write_guarded(ScheduledEvent, {**scheduled_event_fields(event), **ctx.org_fields()})
+            booked["uri"] = event["uri"]
+        return original(ctx, lower, upper, seen, asked_at)
+
+    monkeypatch.setattr(events, "_mark_missing_events", webhook_lands_first)
+    run = sync_connection(owner_connection.pk)
+
+    assert booked, "the last page's removal check ran"
+    assert ScheduledEvent.objects.get(uri=booked["uri"]).removed_at is None
+    assert run.counts["scheduled_events"].get("removed", 0) == 0
+    monkeypatch.undo()
+    sync_connection(owner_connection.pk)
+    assert ScheduledEvent.objects.get(uri=booked["uri"]).removed_at is None
