@@ -22,6 +22,10 @@ a round runs every ``SYNC_ROUND_MINUTES`` and queues only what is due, a bounded
   ``SYNC_MAX_PER_ORGANIZATION`` syncs running or waiting (connections without an organization
   are their own). This only avoids queuing work that would bounce; the cap itself is enforced when
   a sync starts, in the database (``lease``), since an on-connect sync can start outside a round.
+  A connection whose sync waits for Calendly's reset is not due until an interval after that
+  reset: its continuation (a one-off schedule) resumes it from its cursor, and a fresh sync
+  queued beside it would list again on top of that cursor (``make bench-fleet``'s 2-organization
+  smoke run lost an event that way).
   A sync waiting for Calendly's rate-limit reset holds no slot (nor room in the round): Calendly
   counts requests per user, so the organization's other users may sync meanwhile, and its
   continuation resumes without asking for a slot again (``tasks.run_sync``). Counting those
@@ -105,7 +109,7 @@ def plan_round(
         .exclude(sync_state__locked_until__gt=now)
         .exclude(sync_state__queued_at__gt=lost_before)
         .exclude(sync_state__last_success_at__gt=now - interval())
-        .exclude(sync_state__run__retry_at__gt=now)
+        .exclude(sync_state__run__retry_at__gt=now - interval())
         .filter(**({} if organization_uri is None else {"organization_uri": organization_uri}))
         .exclude(pk=passing)
         .order_by(F("sync_state__last_success_at").asc(nulls_first=True), "pk")

@@ -208,6 +208,23 @@ def test_a_continuation_resumes_past_the_cap_and_a_new_sync_does_not(queue, sett
 
 
 @pytest.mark.django_db
+def test_a_connection_whose_continuation_is_pending_is_not_queued_afresh(queue, settings):
+    """After Calendly's reset the continuation resumes the sync from its cursor; a fresh sync
+    queued beside it would list again on top of that cursor (bench-fleet lost an event so)."""
+    settings.CALENDLY = {"SYNC_INTERVAL_MINUTES": 2, "SYNC_MAX_PER_ORGANIZATION": 0}
+    now = timezone.now()
+    pending, overdue = tenants.connection(), tenants.connection()
+    for conn, reset in (
+        (pending, now - timedelta(seconds=30)),
+        (overdue, now - timedelta(minutes=3)),
+    ):
+        run = SyncRun.objects.create(connection=conn, status="rate_limited", retry_at=reset)
+        state(conn, run=run, queued_at=now - timedelta(minutes=3))
+
+    assert scheduling.run_round().queued == [overdue.pk], "a lost continuation is not waited for"
+
+
+@pytest.mark.django_db
 def test_a_sync_that_ends_hands_its_slot_to_the_next_due_connection_of_its_organization(
     queue, settings
 ):
