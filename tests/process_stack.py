@@ -64,10 +64,29 @@ class ProcessStack:
     site_port: int
     processes: dict[str, subprocess.Popen]
     queue: str
-    site_url: str
+
+    simulator_url: str
+
+    @property
+    def site_url(self) -> str:
+        return f"http://127.0.0.1:{self.site_port}"
 
     def environment(self) -> dict[str, str]:
         raise NotImplementedError
+
+    def calendly_environment(self) -> dict[str, str]:
+        """The part of every child's environment that points the app at the simulator: loopback
+        only, whatever the shell has set."""
+        return {
+            "CALENDLY_SIMULATOR_URL": self.simulator_url,
+            "CALENDLY_API_BASE_URL": self.simulator_url,
+            "CALENDLY_AUTH_BASE_URL": self.simulator_url,
+            "CALENDLY_CLIENT_ID": "demo-client",
+            "CALENDLY_CLIENT_SECRET": "demo-secret",
+            "CALENDLY_API_KEY": "",
+            "CALENDLY_PUBLIC_BASE_URL": self.site_url,
+            "PYTHONUNBUFFERED": "1",
+        }
 
     def _admin(self) -> Any:
         import psycopg

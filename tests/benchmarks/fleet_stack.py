@@ -108,10 +108,6 @@ class Stack(ProcessStack):
     def queue(self) -> str:
         return f"calendly-{self.database}"
 
-    @property
-    def site_url(self) -> str:
-        return f"http://127.0.0.1:{self.site_port}"
-
     def environment(self) -> dict[str, str]:
         """What every child (and this process, before ``django.setup()``) runs with."""
         return {
@@ -125,15 +121,7 @@ class Stack(ProcessStack):
             "FLEET_BACKFILL_DAYS": str(self.backfill_days),
             **{f"FLEET_{name}": value for name, value in self.scheduler.items()},
             "FLEET_SIGNING_KEY": SIGNING_KEY,
-            # Loopback only: the simulator stands in for Calendly whatever the shell has set.
-            "CALENDLY_SIMULATOR_URL": self.simulator_url,
-            "CALENDLY_API_BASE_URL": self.simulator_url,
-            "CALENDLY_AUTH_BASE_URL": self.simulator_url,
-            "CALENDLY_CLIENT_ID": "demo-client",
-            "CALENDLY_CLIENT_SECRET": "demo-secret",
-            "CALENDLY_API_KEY": "",
-            "CALENDLY_PUBLIC_BASE_URL": self.site_url,
-            "PYTHONUNBUFFERED": "1",
+            **self.calendly_environment(),
         }
 
     # The database and the queue.

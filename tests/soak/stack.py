@@ -52,10 +52,6 @@ class Stack(ProcessStack):
     def queue(self) -> str:
         return f"calendly-soak-{self.run_id}"
 
-    @property
-    def site_url(self) -> str:
-        return f"http://127.0.0.1:{self.site_port}"
-
     def environment(self) -> dict[str, str]:
         """What every child (and this process, before ``django.setup()``) runs with."""
         return {
@@ -63,15 +59,7 @@ class Stack(ProcessStack):
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "SOAK_QUEUE": self.queue,
-            # Loopback only: the simulator stands in for Calendly whatever the shell has set.
-            "CALENDLY_SIMULATOR_URL": self.simulator_url,
-            "CALENDLY_API_BASE_URL": self.simulator_url,
-            "CALENDLY_AUTH_BASE_URL": self.simulator_url,
-            "CALENDLY_CLIENT_ID": "demo-client",
-            "CALENDLY_CLIENT_SECRET": "demo-secret",
-            "CALENDLY_API_KEY": "",
-            "CALENDLY_PUBLIC_BASE_URL": self.site_url,
-            "PYTHONUNBUFFERED": "1",
+            **self.calendly_environment(),
         }
 
     # The scratch database and the queue.
