@@ -5,19 +5,24 @@ Everything goes over HTTP to the simulator; nothing of ours is mocked.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from django.db import connection as db_connection
+from django.dispatch import Signal
 from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.models import OrmQ
 from django_q.signing import SignedPackage
 
+from calendly_integration import signals
 from calendly_integration.client import (
     CalendlyClient,
     OAuthClient,
@@ -153,3 +158,24 @@ def queued_packages() -> list[dict]:
 def queued_tasks() -> Counter:
     """(function, args) of every task waiting in the broker, read without taking them."""
     return Counter((task["func"], tuple(task["args"])) for task in queued_packages())
+
+
+@contextlib.contextmanager
+def recording_signals(names: Iterable[str]) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Record every send of the app's signals ``names`` while the block runs: (name, kwargs)."""
+    log: list[tuple[str, dict[str, Any]]] = []
+    connected: list[tuple[Signal, Callable[..., None]]] = []
+    for name in names:
+        signal: Signal = getattr(signals, name)
+
+        def receiver(sender: Any, _name: str = name, **kwargs: Any) -> None:
+            kwargs.pop("signal", None)
+            log.append((_name, kwargs))
+
+        signal.connect(receiver, weak=False)
+        connected.append((signal, receiver))
+    try:
+        yield log
+    finally:
+        for signal, receiver in connected:
+            signal.disconnect(receiver)

@@ -3,7 +3,7 @@ receiver to tell which organization and connection it is about."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from calendly_integration import signals
 from calendly_integration.models import Connection, Invitee, ScheduledEvent
 from calendly_integration.sync import sync_connection
 from tests.api.conftest import connect
+from tests.calendly_helpers import recording_signals
 
 pytestmark = pytest.mark.django_db
 
@@ -22,20 +23,8 @@ SIGNAL_NAMES = [name for name, value in vars(signals).items() if isinstance(valu
 @pytest.fixture
 def sent() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     """Every signal of the app sent during the test: (name, kwargs)."""
-    log: list[tuple[str, dict[str, Any]]] = []
-    connected: list[tuple[Signal, Callable[..., None]]] = []
-    for name in SIGNAL_NAMES:
-        signal: Signal = getattr(signals, name)
-
-        def receiver(sender: Any, _name: str = name, **kwargs: Any) -> None:
-            kwargs.pop("signal", None)
-            log.append((_name, kwargs))
-
-        signal.connect(receiver, weak=False)
-        connected.append((signal, receiver))
-    yield log
-    for signal, receiver in connected:
-        signal.disconnect(receiver)
+    with recording_signals(SIGNAL_NAMES) as log:
+        yield log
 
 
 def organization_uris_in(value: Any) -> set[str]:

@@ -18,15 +18,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.dispatch import Signal
 from django.urls import reverse
 
-from calendly_integration import signals
 from calendly_integration.models import Connection, WebhookSubscription
 from calendly_integration.testing.simulator.timeutil import iso
 from calendly_integration.webhooks.signature import signature_header
 from calendly_integration.webhooks.subscriptions import ensure_subscriptions
-from tests.calendly_helpers import make_oauth_connection
+from tests.calendly_helpers import make_oauth_connection, recording_signals
 
 WEBHOOK_SIGNALS = (
     "invitee_created",
@@ -119,20 +117,8 @@ def captured(sim, recorder, calendly, owner, db) -> Connection:
 @pytest.fixture
 def signal_log() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     """Every webhook signal sent during the test: (name, kwargs)."""
-    log: list[tuple[str, dict[str, Any]]] = []
-    connected: list[tuple[Signal, Callable[..., None]]] = []
-    for name in WEBHOOK_SIGNALS:
-        signal: Signal = getattr(signals, name)
-
-        def receiver(sender: Any, _name: str = name, **kwargs: Any) -> None:
-            kwargs.pop("signal", None)
-            log.append((_name, kwargs))
-
-        signal.connect(receiver, weak=False)
-        connected.append((signal, receiver))
-    yield log
-    for signal, receiver in connected:
-        signal.disconnect(receiver)
+    with recording_signals(WEBHOOK_SIGNALS) as log:
+        yield log
 
 
 def names(log: list[tuple[str, dict[str, Any]]]) -> list[str]:
