@@ -9,8 +9,6 @@ stays live, whatever A's syncs did not list.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -29,6 +27,7 @@ from calendly_integration.models import (
 )
 from calendly_integration.oauth.connect import connect_personal_access_token
 from calendly_integration.sync import sync_connection
+from tests.api.conftest import calendly_at
 from tests.conftest import UNLIMITED
 
 pytestmark = pytest.mark.django_db
@@ -43,17 +42,6 @@ MIRRORED = (
     RoutingFormSubmission,
     AvailabilitySchedule,
 )
-
-
-@contextmanager
-def pointed_at(settings: Any, sim: Any) -> Iterator[None]:
-    """CALENDLY pointing at ``sim`` for a while (B's connections and syncs), then back."""
-    before = dict(settings.CALENDLY)
-    settings.CALENDLY = {**before, "API_BASE_URL": sim.url, "AUTH_BASE_URL": sim.url}
-    try:
-        yield
-    finally:
-        settings.CALENDLY = before
 
 
 @pytest.fixture
@@ -103,7 +91,7 @@ def two_organizations(sim, sim_b, settings, django_user_model) -> dict[str, Any]
     dual = django_user_model.objects.create_user("dual", member_a.email, "pw")
     owner_a = django_user_model.objects.create_user("owner-a", "owner-a@example.com", "pw")
     owner_b = django_user_model.objects.create_user("owner-b", "owner-b@example.com", "pw")
-    with pointed_at(settings, sim_b):
+    with calendly_at(settings, sim_b):
         b_owner = connect(owner_b, sim_b, sim_b.owner)
         b_member = connect(dual, sim_b, member_b)
         synced(b_owner)

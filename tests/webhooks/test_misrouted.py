@@ -15,8 +15,7 @@ import io
 import itertools
 import json
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -46,6 +45,7 @@ from calendly_integration.testing.simulator.timeutil import iso
 from calendly_integration.webhooks.processing import process_delivery, retry_failed_deliveries
 from calendly_integration.webhooks.subscriptions import ensure_subscriptions
 from tests.admin.helpers import messages_of, run_action
+from tests.api.conftest import calendly_at
 from tests.calendly_helpers import make_oauth_connection
 from tests.conftest import UNLIMITED
 
@@ -65,17 +65,6 @@ OWNED = (
     AvailabilitySchedule,
 )
 _serial = itertools.count(1)
-
-
-@contextmanager
-def pointed_at(settings: Any, sim: Any) -> Iterator[None]:
-    """CALENDLY pointing at ``sim`` for a while (B's connection and sync), then back."""
-    before = dict(settings.CALENDLY)
-    settings.CALENDLY = {**before, "API_BASE_URL": sim.url, "AUTH_BASE_URL": sim.url}
-    try:
-        yield
-    finally:
-        settings.CALENDLY = before
 
 
 @pytest.fixture
@@ -109,7 +98,7 @@ def org_a(a_subscription, sim) -> Organization:
 def org_b(sim_b, settings, a_subscription) -> Organization:
     """B mirrored by its owner's sync, in the same database."""
     site_user = get_user_model().objects.create_user("b-owner", "b-owner@example.com", "pw")
-    with pointed_at(settings, sim_b):
+    with calendly_at(settings, sim_b):
         connection = connect_personal_access_token(
             site_user, sim_b.create_token(user_uri=sim_b.owner.uri)
         )
